@@ -1,0 +1,1 @@
+//! ChainLab consensus simulators (being built).

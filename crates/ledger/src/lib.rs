@@ -1,0 +1,1 @@
+//! ChainLab ledger core (being built).

@@ -1,0 +1,1 @@
+//! ChainLab sans-IO full node (being built in the classroom issue).

@@ -1,0 +1,1 @@
+//! ChainLab proof-of-work engines (being built).

@@ -1,0 +1,2 @@
+//! The ChainLab web app (being built).
+fn main() {}

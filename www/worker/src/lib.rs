@@ -1,0 +1,1 @@
+//! The in-browser mining worker (being built).
