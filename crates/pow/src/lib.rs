@@ -1,1 +1,13 @@
-//! ChainLab proof-of-work engines (being built).
+//! ChainLab's proof-of-work engines.
+//!
+//! Two algorithms, each with a scalar reference kept for tests and fast kernels for
+//! mining: SHA-256d (Bitcoin) and Tensority (Bytom). Everything here is pure compute:
+//! callers pass a stop flag and a counter so the same engines serve the CLI, the
+//! threaded native miner and the browser worker.
+
+pub mod tensority;
+
+/// The caller raised the stop flag before the work finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("stopped before finishing")]
+pub struct Stopped;

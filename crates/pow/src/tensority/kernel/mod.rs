@@ -1,0 +1,128 @@
+//! Fast Tensority kernels. Each one runs a whole lane (64 chained `g(A · Bᵀ)`
+//! products) in its own matrix layout and hands back the lane as plain int8, so the
+//! cheap per-hash finish is shared and every kernel can be checked against the
+//! scalar reference lane by lane.
+
+mod portable;
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128;
+
+use super::cache::{Cache, DIM, MATRIX_LEN};
+use super::finish::{LANES, combine, index_sequence};
+
+/// A way to compute the matrix products. `Kernel::best()` picks the fastest one this
+/// CPU supports; the others stay selectable for tests and benchmarks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// Plain Rust with 16-bit wrapping accumulation; runs everywhere.
+    Portable,
+    /// x86-64 AVX2: `vpmaddwd` on sign-extended pairs, 16 multiply-adds per instruction.
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    /// WebAssembly SIMD128: `i32x4.dot_i16x8_s`, 8 multiply-adds per instruction.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    Simd128,
+}
+
+impl Kernel {
+    /// The fastest kernel available on this CPU (checked at run time on x86-64).
+    pub fn best() -> Self {
+        Self::available().pop().unwrap_or(Self::Portable)
+    }
+
+    /// Every kernel this CPU can run, slowest first.
+    pub fn available() -> Vec<Self> {
+        let mut kernels = vec![Self::Portable];
+        #[cfg(target_arch = "x86_64")]
+        if avx2::is_supported() {
+            kernels.push(Self::Avx2);
+        }
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        kernels.push(Self::Simd128);
+        kernels
+    }
+
+    /// Short lowercase name for logs and benchmark labels.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Portable => "portable",
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx2 => "avx2",
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Self::Simd128 => "simd128",
+        }
+    }
+
+    /// Tensority(H, S) for the seed `cache` was built from, lanes one after another.
+    pub fn hash(self, header_hash: &[u8; 32], cache: &Cache) -> [u8; 32] {
+        let lanes = std::array::from_fn(|k| self.lane(cache, &index_sequence(header_hash, k)));
+        combine(&lanes)
+    }
+
+    /// Tensority(H, S) with the four lanes on four rayon tasks: lowest latency for one
+    /// hash. Mining prefers one hash per thread (see `TensorityEngine`).
+    #[cfg(feature = "threads")]
+    pub fn hash_parallel(self, header_hash: &[u8; 32], cache: &Cache) -> [u8; 32] {
+        use rayon::prelude::*;
+        let lanes: Vec<Vec<i8>> = (0..LANES)
+            .into_par_iter()
+            .map(|k| self.lane(cache, &index_sequence(header_hash, k)))
+            .collect();
+        combine(&lanes.try_into().expect("four lanes"))
+    }
+
+    /// One lane: 64 chained products from the identity, walking `indices` twice.
+    pub fn lane(self, cache: &Cache, indices: &[u8; 32]) -> Vec<i8> {
+        let matrices = || indices.iter().chain(indices).map(|&index| cache.matrix(index));
+        match self {
+            Self::Portable => portable::lane(matrices()),
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx2 => avx2::lane(matrices()),
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Self::Simd128 => simd128::lane(matrices()),
+        }
+    }
+
+    /// A single `g(A · Bᵀ)` on arbitrary int8 matrices, for checking a kernel against
+    /// the reference on random inputs far faster than whole hashes allow.
+    pub fn product(self, a: &[i8], b: &[i8]) -> Vec<i8> {
+        assert_eq!((a.len(), b.len()), (MATRIX_LEN, MATRIX_LEN), "256×256 matrices");
+        match self {
+            Self::Portable => portable::chain(a, [b]),
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx2 => avx2::chain(a, [b]),
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Self::Simd128 => simd128::chain(a, [b]),
+        }
+    }
+}
+
+/// The identity as an int8 matrix: where every lane starts.
+fn identity() -> Vec<i8> {
+    let mut a = vec![0i8; MATRIX_LEN];
+    for r in 0..DIM {
+        a[r * DIM + r] = 1;
+    }
+    a
+}
+
+/// Repacks `b` (rows indexed [c][i]) for the pair-dot kernels: panels of `W` output
+/// columns; inside a panel, for each pair of inner indices (2t, 2t+1), the `W`
+/// columns' pairs side by side, sign-extended to i16. One vector load then feeds
+/// `W / 2` (AVX2: 8) column accumulators with the same broadcast pair of A.
+#[cfg_attr(not(any(target_arch = "x86_64", target_arch = "wasm32")), allow(dead_code))]
+fn pack_pairs<const W: usize>(b: &[i8], packed: &mut [i16]) {
+    let panel_len = DIM * W;
+    for (c, row) in b.chunks_exact(DIM).enumerate() {
+        let panel = &mut packed[(c / W) * panel_len..][..panel_len];
+        let j = c % W;
+        for (t, pair) in row.chunks_exact(2).enumerate() {
+            panel[t * 2 * W + 2 * j] = i16::from(pair[0]);
+            panel[t * 2 * W + 2 * j + 1] = i16::from(pair[1]);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Tensority, Bytom's matrix proof of work (see /shared/docs/tensority.md): a
+//! per-seed cache of 256 int8 matrices, then per hash four lanes of 64 chained
+//! 256×256 products, folded and hashed with SHA3-256.
+
+pub mod cache;
+pub mod finish;
+pub mod kernel;
+pub mod reference;
+
+pub use cache::Cache;
+pub use kernel::Kernel;
