@@ -5,7 +5,14 @@
 //! callers pass a stop flag and a counter so the same engines serve the CLI, the
 //! threaded native miner and the browser worker.
 
+pub mod sha256d;
+pub mod target;
 pub mod tensority;
+
+pub use target::HashTarget;
+
+/// Length of a serialized (Bitcoin-layout) block header; the nonce is bytes 76..80.
+pub const HEADER_LEN: usize = 80;
 
 /// The caller raised the stop flag before the work finished.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
