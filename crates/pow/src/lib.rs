@@ -5,11 +5,18 @@
 //! callers pass a stop flag and a counter so the same engines serve the CLI, the
 //! threaded native miner and the browser worker.
 
+pub mod scan;
 pub mod sha256d;
 pub mod target;
 pub mod tensority;
 
+pub use scan::{Control, Engine, Nonces, Outcome, Solution};
+pub use sha256d::{Sha256dEngine, Sha256dKernel};
 pub use target::HashTarget;
+pub use tensority::TensorityEngine;
+
+#[cfg(feature = "threads")]
+pub use scan::scan_parallel;
 
 /// Length of a serialized (Bitcoin-layout) block header; the nonce is bytes 76..80.
 pub const HEADER_LEN: usize = 80;

@@ -6,7 +6,10 @@
 //! picks SHA-NI or AVX2 at run time; the 4-lane kernel in [`lanes`] does the same two
 //! compressions for four nonces at once on WebAssembly SIMD128.
 
+mod engine;
 pub mod lanes;
+
+pub use engine::{Sha256dEngine, Sha256dKernel};
 
 use sha2::{Digest, Sha256};
 

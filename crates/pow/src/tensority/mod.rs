@@ -3,9 +3,11 @@
 //! 256×256 products, folded and hashed with SHA3-256.
 
 pub mod cache;
+mod engine;
 pub mod finish;
 pub mod kernel;
 pub mod reference;
 
 pub use cache::Cache;
+pub use engine::TensorityEngine;
 pub use kernel::Kernel;

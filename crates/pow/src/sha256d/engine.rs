@@ -1,0 +1,89 @@
+//! SHA-256d as a scanning [`Engine`].
+
+use crate::scan::{Control, Engine, Nonces, Outcome, Solution, scan_batches};
+use crate::{HEADER_LEN, HashTarget};
+
+use super::lanes::{self, Lanes};
+use super::Midstate;
+
+/// Nonces between stop checks: about a millisecond of work natively.
+const BATCH: u64 = 1 << 16;
+
+/// How the engine computes its tries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sha256dKernel {
+    /// One nonce at a time through `sha2::compress256` (SHA-NI/AVX2 when present).
+    Compress,
+    /// Four nonces at a time through [`lanes::hash4`] with the build's best lanes
+    /// (SIMD128 on wasm, plain Rust elsewhere).
+    Lanes,
+}
+
+/// Bitcoin's proof of work, scanning with a per-header midstate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sha256dEngine {
+    kernel: Sha256dKernel,
+}
+
+impl Sha256dEngine {
+    /// An engine using `kernel`.
+    pub fn new(kernel: Sha256dKernel) -> Self {
+        Self { kernel }
+    }
+
+    /// The fastest kernel for this build: SIMD lanes in the browser, `compress256`
+    /// (hardware SHA when the CPU has it) natively.
+    pub fn best() -> Self {
+        let simd_lanes = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
+        Self::new(if simd_lanes { Sha256dKernel::Lanes } else { Sha256dKernel::Compress })
+    }
+
+    /// The kernel in use.
+    pub fn kernel(&self) -> Sha256dKernel {
+        self.kernel
+    }
+}
+
+impl Engine for Sha256dEngine {
+    fn batch(&self) -> u64 {
+        BATCH
+    }
+
+    fn pow_hash(&self, header: &[u8; HEADER_LEN]) -> [u8; 32] {
+        let nonce = u32::from_le_bytes(header[76..].try_into().unwrap());
+        Midstate::new(header).hash(nonce)
+    }
+
+    fn scan(
+        &self,
+        header: &[u8; HEADER_LEN],
+        nonces: Nonces,
+        target: &HashTarget,
+        control: &Control<'_>,
+    ) -> Outcome {
+        let midstate = Midstate::new(header);
+        scan_batches(nonces, BATCH, control, |batch| match self.kernel {
+            Sha256dKernel::Compress => batch.iter().find_map(|nonce| {
+                let hash = midstate.hash(nonce);
+                target.is_met_by(&hash).then_some(Solution { nonce, hash })
+            }),
+            Sha256dKernel::Lanes => scan_lanes::<lanes::Best>(&midstate, batch, target),
+        })
+    }
+}
+
+/// Four nonces per call; a short final group repeats its last nonce, which is harmless
+/// because hits are reported in lane order.
+fn scan_lanes<L: Lanes>(midstate: &Midstate, batch: Nonces, target: &HashTarget) -> Option<Solution> {
+    let start = u64::from(batch.start());
+    let end = start + batch.count();
+    (start..end).step_by(4).find_map(|first| {
+        let nonces: [u32; 4] = std::array::from_fn(|i| (first + i as u64).min(end - 1) as u32);
+        let hashes = lanes::hash4::<L>(midstate, nonces);
+        nonces
+            .into_iter()
+            .zip(hashes)
+            .find(|(_, hash)| target.is_met_by(hash))
+            .map(|(nonce, hash)| Solution { nonce, hash })
+    })
+}
