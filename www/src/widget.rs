@@ -1,0 +1,159 @@
+//! The widget registry: every interactive piece a lesson can show or a page can embed.
+//!
+//! Lessons (`::: widget block difficulty=16`) and embed URLs (`/embed/block?difficulty=16`)
+//! both name a widget and give it `key=value` parameters, so both go through
+//! [`Widget::from_params`] and a teacher gets the same error message either way.
+
+use std::fmt;
+
+/// The fewest leading zero bits a mining widget accepts: below this it is not a puzzle.
+pub const MIN_DIFFICULTY: u32 = 1;
+/// The most leading zero bits a mining widget accepts: 2^32 expected tries already
+/// takes minutes on a laptop, more would keep a classroom waiting.
+pub const MAX_DIFFICULTY: u32 = 32;
+
+/// A widget and its settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Widget {
+    /// Live SHA-256 of the text the learner types.
+    Sha256 { text: String },
+    /// Two inputs whose digests are compared bit by bit.
+    Avalanche { a: String, b: String },
+    /// Search for a nonce so that SHA-256(text + nonce) starts with `difficulty` zero bits.
+    NonceSearch { text: String, difficulty: u32 },
+    /// A real block header mined against a target of `difficulty` leading zero bits.
+    Block { data: String, difficulty: u32 },
+}
+
+/// The widget names, as written in lessons and embed URLs.
+pub const NAMES: [&str; 4] = ["sha256", "avalanche", "nonce-search", "block"];
+
+/// Why a widget name or parameter was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WidgetError {
+    #[error("there is no widget called {0:?}; the widgets are: sha256, avalanche, nonce-search, block")]
+    UnknownWidget(String),
+    #[error("the {widget} widget has no setting called {key:?}")]
+    UnknownParam { widget: &'static str, key: String },
+    #[error(
+        "difficulty must be a whole number of zero bits from {MIN_DIFFICULTY} to {MAX_DIFFICULTY}, got {0:?}"
+    )]
+    BadDifficulty(String),
+}
+
+impl Widget {
+    /// Builds a widget from its name and `key=value` settings; unset settings take
+    /// defaults chosen so that the widget makes sense on its own.
+    pub fn from_params<'a>(
+        name: &str,
+        params: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, WidgetError> {
+        let mut widget = Self::default_for(name)?;
+        for (key, value) in params {
+            widget.set(key, value)?;
+        }
+        Ok(widget)
+    }
+
+    fn default_for(name: &str) -> Result<Self, WidgetError> {
+        Ok(match name {
+            "sha256" => Widget::Sha256 { text: "hello".into() },
+            "avalanche" => Widget::Avalanche { a: "hello".into(), b: "hellp".into() },
+            "nonce-search" => Widget::NonceSearch { text: "hello".into(), difficulty: 12 },
+            "block" => Widget::Block { data: "Alice pays Bob 10".into(), difficulty: 16 },
+            other => return Err(WidgetError::UnknownWidget(other.into())),
+        })
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> Result<(), WidgetError> {
+        let name = self.name();
+        let slot = match (self, key) {
+            (Widget::Sha256 { text }, "text")
+            | (Widget::Avalanche { a: text, .. }, "a")
+            | (Widget::Avalanche { b: text, .. }, "b")
+            | (Widget::NonceSearch { text, .. }, "text")
+            | (Widget::Block { data: text, .. }, "data") => {
+                *text = value.to_owned();
+                return Ok(());
+            }
+            (Widget::NonceSearch { difficulty, .. }, "difficulty")
+            | (Widget::Block { difficulty, .. }, "difficulty") => difficulty,
+            // The app's own query settings, read by the embed page, not by the widget.
+            (_, "lang") => return Ok(()),
+            (_, other) => return Err(WidgetError::UnknownParam { widget: name, key: other.into() }),
+        };
+        *slot = parse_difficulty(value)?;
+        Ok(())
+    }
+
+    /// The name used in lessons and embed URLs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Widget::Sha256 { .. } => "sha256",
+            Widget::Avalanche { .. } => "avalanche",
+            Widget::NonceSearch { .. } => "nonce-search",
+            Widget::Block { .. } => "block",
+        }
+    }
+}
+
+fn parse_difficulty(value: &str) -> Result<u32, WidgetError> {
+    value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|bits| (MIN_DIFFICULTY..=MAX_DIFFICULTY).contains(bits))
+        .ok_or_else(|| WidgetError::BadDifficulty(value.into()))
+}
+
+impl fmt::Display for Widget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_registered_name_builds() {
+        for name in NAMES {
+            assert_eq!(Widget::from_params(name, []).unwrap().name(), name);
+        }
+    }
+
+    #[test]
+    fn params_override_defaults() {
+        assert_eq!(
+            Widget::from_params("nonce-search", [("difficulty", "20"), ("text", "abc")]),
+            Ok(Widget::NonceSearch { text: "abc".into(), difficulty: 20 })
+        );
+        assert_eq!(
+            Widget::from_params("sha256", [("text", "abc"), ("lang", "zh")]),
+            Ok(Widget::Sha256 { text: "abc".into() })
+        );
+        assert_eq!(
+            Widget::from_params("avalanche", [("a", "x"), ("b", "y")]),
+            Ok(Widget::Avalanche { a: "x".into(), b: "y".into() })
+        );
+    }
+
+    #[test]
+    fn bad_input_is_named() {
+        assert_eq!(
+            Widget::from_params("merkle", []),
+            Err(WidgetError::UnknownWidget("merkle".into()))
+        );
+        assert_eq!(
+            Widget::from_params("sha256", [("difficulty", "3")]),
+            Err(WidgetError::UnknownParam { widget: "sha256", key: "difficulty".into() })
+        );
+        for bad in ["0", "33", "-1", "ten", ""] {
+            assert_eq!(
+                Widget::from_params("block", [("difficulty", bad)]),
+                Err(WidgetError::BadDifficulty(bad.into()))
+            );
+        }
+    }
+}
