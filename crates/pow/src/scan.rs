@@ -20,12 +20,18 @@ pub struct Nonces {
 
 impl Nonces {
     /// Every nonce, 0 to 2^32 - 1.
-    pub const ALL: Self = Self { start: 0, count: 1 << 32 };
+    pub const ALL: Self = Self {
+        start: 0,
+        count: 1 << 32,
+    };
 
     /// `count` nonces from `start`, cut short at 2^32 - 1 (nonces do not wrap).
     pub fn new(start: u32, count: u64) -> Self {
         let room = (1u64 << 32) - u64::from(start);
-        Self { start, count: count.min(room) }
+        Self {
+            start,
+            count: count.min(room),
+        }
     }
 
     /// The first nonce.

@@ -41,15 +41,31 @@ fn first_hit_by_reference(header: &[u8; 80], nonces: Nonces, target: &HashTarget
     })
 }
 
-fn run(engine: &impl Engine, header: &[u8; 80], nonces: Nonces, target: &HashTarget) -> (Outcome, u64) {
+fn run(
+    engine: &impl Engine,
+    header: &[u8; 80],
+    nonces: Nonces,
+    target: &HashTarget,
+) -> (Outcome, u64) {
     let stop = AtomicBool::new(false);
     let tried = AtomicU64::new(0);
-    let outcome = engine.scan(header, nonces, target, &Control { stop: &stop, tried: &tried });
+    let outcome = engine.scan(
+        header,
+        nonces,
+        target,
+        &Control {
+            stop: &stop,
+            tried: &tried,
+        },
+    );
     (outcome, tried.into_inner())
 }
 
 fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap()
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
 }
 
 #[test]
@@ -77,9 +93,13 @@ fn sha256d_kernels_and_threads_find_the_reference_first_hit() {
         }
         let stop = AtomicBool::new(false);
         let tried = AtomicU64::new(0);
-        let control = Control { stop: &stop, tried: &tried };
+        let control = Control {
+            stop: &stop,
+            tried: &tried,
+        };
         let engine = Sha256dEngine::best();
-        let threaded = pool(3).install(|| scan_parallel(&engine, &header, nonces, &target, &control));
+        let threaded =
+            pool(3).install(|| scan_parallel(&engine, &header, nonces, &target, &control));
         match (threaded, expected) {
             (Outcome::Found(s), Some(nonce)) => assert_eq!(s.nonce, nonce),
             (Outcome::Exhausted, None) => {}
@@ -92,9 +112,17 @@ fn sha256d_kernels_and_threads_find_the_reference_first_hit() {
 fn exhausted_range_counts_every_try() {
     let engine = Sha256dEngine::best();
     let impossible = HashTarget::from_le_bytes([0; 32]);
-    let (outcome, tried) = run(&engine, &random_header(9), Nonces::new(u32::MAX - 99_999, 1 << 40), &impossible);
+    let (outcome, tried) = run(
+        &engine,
+        &random_header(9),
+        Nonces::new(u32::MAX - 99_999, 1 << 40),
+        &impossible,
+    );
     assert_eq!(outcome, Outcome::Exhausted);
-    assert_eq!(tried, 100_000, "the range ends at the last nonce, without wrapping");
+    assert_eq!(
+        tried, 100_000,
+        "the range ends at the last nonce, without wrapping"
+    );
 }
 
 #[test]
@@ -107,7 +135,10 @@ fn raising_stop_ends_a_threaded_scan_quickly() {
     let started = Instant::now();
     let outcome = std::thread::scope(|s| {
         let scan = s.spawn(|| {
-            let control = Control { stop: &stop, tried: &tried };
+            let control = Control {
+                stop: &stop,
+                tried: &tried,
+            };
             pool(2).install(|| scan_parallel(&engine, &header, Nonces::ALL, &impossible, &control))
         });
         while tried.load(Ordering::Relaxed) < 200_000 {
@@ -125,8 +156,12 @@ fn raising_stop_ends_a_threaded_scan_quickly() {
 fn a_raised_flag_stops_before_any_work() {
     let stop = AtomicBool::new(true);
     let tried = AtomicU64::new(0);
-    let control = Control { stop: &stop, tried: &tried };
-    let outcome = Sha256dEngine::best().scan(&random_header(1), Nonces::ALL, &HashTarget::MAX, &control);
+    let control = Control {
+        stop: &stop,
+        tried: &tried,
+    };
+    let outcome =
+        Sha256dEngine::best().scan(&random_header(1), Nonces::ALL, &HashTarget::MAX, &control);
     assert_eq!(outcome, Outcome::Stopped);
     assert_eq!(tried.into_inner(), 0);
 }
@@ -146,7 +181,10 @@ fn tensority_threaded_scan_finds_the_first_hit() {
     });
     let stop = AtomicBool::new(false);
     let tried = AtomicU64::new(0);
-    let control = Control { stop: &stop, tried: &tried };
+    let control = Control {
+        stop: &stop,
+        tried: &tried,
+    };
     let outcome = pool(2).install(|| scan_parallel(&engine, &header, nonces, &target, &control));
     match (outcome, expected) {
         (Outcome::Found(s), Some(nonce)) => {

@@ -7,13 +7,19 @@ use pow::tensority::{Cache, Kernel, reference};
 use serde_json::Value;
 
 fn vectors() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/tensority.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/vectors/tensority.json"
+    );
     let text = std::fs::read_to_string(path).expect("shared vectors beside the repository");
     serde_json::from_str(&text).unwrap()
 }
 
 fn bytes32(value: &Value) -> [u8; 32] {
-    hex::decode(value.as_str().unwrap()).unwrap().try_into().unwrap()
+    hex::decode(value.as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap()
 }
 
 struct Vector {
@@ -39,7 +45,11 @@ fn hash_vectors() -> Vec<Vector> {
                     caches.last().unwrap().clone()
                 }
             };
-            Vector { header_hash: bytes32(&v["block_header_hash"]), cache, result: bytes32(&v["result"]) }
+            Vector {
+                header_hash: bytes32(&v["block_header_hash"]),
+                cache,
+                result: bytes32(&v["result"]),
+            }
         })
         .collect()
 }
@@ -50,12 +60,19 @@ fn seed_cache_first_words_match() {
     for v in all["seed_cache_vectors"].as_array().unwrap() {
         let cache = Cache::new(bytes32(&v["seed"]));
         let expected = hex::decode(v["first_word_of_each_scrypt_V_le"].as_str().unwrap()).unwrap();
-        let actual: Vec<u8> = cache.first_words().iter().flat_map(|w| w.to_le_bytes()).collect();
+        let actual: Vec<u8> = cache
+            .first_words()
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
         assert_eq!(hex::encode(actual), hex::encode(expected));
         // Row 0 of M_{2c} starts with word 0 of V_c.
         for (c, word) in cache.first_words().iter().enumerate() {
             let m = cache.matrix(2 * c as u8);
-            assert_eq!(word.to_le_bytes().map(|b| b as i8), [m[0], m[1], m[2], m[3]]);
+            assert_eq!(
+                word.to_le_bytes().map(|b| b as i8),
+                [m[0], m[1], m[2], m[3]]
+            );
         }
     }
 }
@@ -66,7 +83,12 @@ fn every_fast_kernel_matches_every_vector() {
     for kernel in Kernel::available() {
         for v in &vectors {
             let got = kernel.hash(&v.header_hash, &v.cache);
-            assert_eq!(hex::encode(got), hex::encode(v.result), "kernel {}", kernel.name());
+            assert_eq!(
+                hex::encode(got),
+                hex::encode(v.result),
+                "kernel {}",
+                kernel.name()
+            );
         }
     }
 }

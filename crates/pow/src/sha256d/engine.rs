@@ -3,8 +3,8 @@
 use crate::scan::{Control, Engine, Nonces, Outcome, Solution, scan_batches};
 use crate::{HEADER_LEN, HashTarget};
 
-use super::lanes::{self, Lanes};
 use super::Midstate;
+use super::lanes::{self, Lanes};
 
 /// Nonces between stop checks: about a millisecond of work natively.
 const BATCH: u64 = 1 << 16;
@@ -35,7 +35,11 @@ impl Sha256dEngine {
     /// (hardware SHA when the CPU has it) natively.
     pub fn best() -> Self {
         let simd_lanes = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
-        Self::new(if simd_lanes { Sha256dKernel::Lanes } else { Sha256dKernel::Compress })
+        Self::new(if simd_lanes {
+            Sha256dKernel::Lanes
+        } else {
+            Sha256dKernel::Compress
+        })
     }
 
     /// The kernel in use.
@@ -74,7 +78,11 @@ impl Engine for Sha256dEngine {
 
 /// Four nonces per call; a short final group repeats its last nonce, which is harmless
 /// because hits are reported in lane order.
-fn scan_lanes<L: Lanes>(midstate: &Midstate, batch: Nonces, target: &HashTarget) -> Option<Solution> {
+fn scan_lanes<L: Lanes>(
+    midstate: &Midstate,
+    batch: Nonces,
+    target: &HashTarget,
+) -> Option<Solution> {
     let start = u64::from(batch.start());
     let end = start + batch.count();
     (start..end).step_by(4).find_map(|first| {

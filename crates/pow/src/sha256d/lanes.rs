@@ -69,7 +69,12 @@ impl Lanes for Simd128 {
     }
     fn to_array(self) -> [u32; 4] {
         use core::arch::wasm32::u32x4_extract_lane as lane;
-        [lane::<0>(self.0), lane::<1>(self.0), lane::<2>(self.0), lane::<3>(self.0)]
+        [
+            lane::<0>(self.0),
+            lane::<1>(self.0),
+            lane::<2>(self.0),
+            lane::<3>(self.0),
+        ]
     }
     fn add(self, other: Self) -> Self {
         Self(core::arch::wasm32::i32x4_add(self.0, other.0))
@@ -85,7 +90,10 @@ impl Lanes for Simd128 {
     }
     fn rotr(self, bits: u32) -> Self {
         use core::arch::wasm32::{u32x4_shl, u32x4_shr, v128_or};
-        Self(v128_or(u32x4_shr(self.0, bits), u32x4_shl(self.0, 32 - bits)))
+        Self(v128_or(
+            u32x4_shr(self.0, bits),
+            u32x4_shl(self.0, 32 - bits),
+        ))
     }
     fn shr(self, bits: u32) -> Self {
         Self(core::arch::wasm32::u32x4_shr(self.0, bits))
@@ -140,8 +148,14 @@ fn compress<L: Lanes>(state: [L; 8], block: &[L; 16]) -> [L; 8] {
     let mut w = [L::splat(0); 64];
     w[..16].copy_from_slice(block);
     for t in 16..64 {
-        let s0 = w[t - 15].rotr(7).xor(w[t - 15].rotr(18)).xor(w[t - 15].shr(3));
-        let s1 = w[t - 2].rotr(17).xor(w[t - 2].rotr(19)).xor(w[t - 2].shr(10));
+        let s0 = w[t - 15]
+            .rotr(7)
+            .xor(w[t - 15].rotr(18))
+            .xor(w[t - 15].shr(3));
+        let s1 = w[t - 2]
+            .rotr(17)
+            .xor(w[t - 2].rotr(19))
+            .xor(w[t - 2].shr(10));
         w[t] = w[t - 16].add(s0).add(w[t - 7]).add(s1);
     }
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = state;

@@ -59,7 +59,11 @@ impl Cache {
             split_even_odd(&v, pair);
             on_round(round + 1);
         }
-        Ok(Self { seed, matrices, first_words })
+        Ok(Self {
+            seed,
+            matrices,
+            first_words,
+        })
     }
 
     /// The seed this cache was built from.
@@ -82,7 +86,9 @@ impl Cache {
 
 impl std::fmt::Debug for Cache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cache").field("seed", &hex::encode(self.seed)).finish_non_exhaustive()
+        f.debug_struct("Cache")
+            .field("seed", &hex::encode(self.seed))
+            .finish_non_exhaustive()
     }
 }
 
@@ -189,8 +195,9 @@ mod tests {
             "b4393168e3c9e6bcfe6bc5b7a06d96bae424cc102c91745c24ad673dc7618f81"
         ))
         .unwrap();
-        let mut block: [u32; 16] =
-            std::array::from_fn(|i| u32::from_le_bytes(input[4 * i..4 * i + 4].try_into().unwrap()));
+        let mut block: [u32; 16] = std::array::from_fn(|i| {
+            u32::from_le_bytes(input[4 * i..4 * i + 4].try_into().unwrap())
+        });
         salsa20_8(&mut block);
         let out: Vec<u8> = block.iter().flat_map(|w| w.to_le_bytes()).collect();
         assert_eq!(out, expected);

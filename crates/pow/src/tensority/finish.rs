@@ -27,13 +27,19 @@ pub fn reduce(acc: i32) -> i8 {
 /// Sums the lane matrices mod 256, packs, folds with FNV and hashes (§3.3-3.6).
 pub fn combine(lanes: &[Vec<i8>; LANES]) -> [u8; 32] {
     let bytes: Vec<u8> = (0..MATRIX_LEN)
-        .map(|i| lanes.iter().fold(0u8, |sum, lane| sum.wrapping_add(lane[i] as u8)))
+        .map(|i| {
+            lanes
+                .iter()
+                .fold(0u8, |sum, lane| sum.wrapping_add(lane[i] as u8))
+        })
         .collect();
     let mut words: Vec<[u32; 64]> = bytes
         .chunks_exact(DIM)
-        .map(|row| std::array::from_fn(|j| {
-            u32::from_le_bytes([row[j], row[j + 64], row[j + 128], row[j + 192]])
-        }))
+        .map(|row| {
+            std::array::from_fn(|j| {
+                u32::from_le_bytes([row[j], row[j + 64], row[j + 128], row[j + 192]])
+            })
+        })
         .collect();
     let mut k = DIM;
     while k > 1 {

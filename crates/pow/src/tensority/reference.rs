@@ -26,7 +26,11 @@ pub fn product(a: &[i8], b: &[i8]) -> Vec<i8> {
     let mut out = vec![0i8; MATRIX_LEN];
     for (a_row, out_row) in a.chunks_exact(DIM).zip(out.chunks_exact_mut(DIM)) {
         for (b_row, cell) in b.chunks_exact(DIM).zip(out_row.iter_mut()) {
-            let acc: i32 = a_row.iter().zip(b_row).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum();
+            let acc: i32 = a_row
+                .iter()
+                .zip(b_row)
+                .map(|(&x, &y)| i32::from(x) * i32::from(y))
+                .sum();
             *cell = reduce(acc);
         }
     }
@@ -41,4 +45,3 @@ pub fn identity() -> Vec<i8> {
     }
     a
 }
-

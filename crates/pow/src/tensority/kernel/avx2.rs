@@ -64,7 +64,10 @@ fn tile<const ROWS: usize>(a: &[i16], panel: &[i16], out: &mut [i16], row: usize
         // SAFETY: t < 128, so the loads stay inside the panel (asserted above).
         let (b0, b1) = unsafe {
             let p = b.add(t * 2 * W);
-            (_mm256_loadu_si256(p.cast()), _mm256_loadu_si256(p.add(16).cast()))
+            (
+                _mm256_loadu_si256(p.cast()),
+                _mm256_loadu_si256(p.add(16).cast()),
+            )
         };
         for (r, acc) in acc.iter_mut().enumerate() {
             // SAFETY: row r < ROWS and 2t + 1 < 256 stay inside A (asserted above).

@@ -12,7 +12,7 @@ mod avx2;
 mod simd128;
 
 use super::cache::{Cache, DIM, MATRIX_LEN};
-use super::finish::{LANES, combine, index_sequence};
+use super::finish::{combine, index_sequence};
 
 /// A way to compute the matrix products. `Kernel::best()` picks the fastest one this
 /// CPU supports; the others stay selectable for tests and benchmarks.
@@ -36,14 +36,16 @@ impl Kernel {
 
     /// Every kernel this CPU can run, slowest first.
     pub fn available() -> Vec<Self> {
-        let mut kernels = vec![Self::Portable];
-        #[cfg(target_arch = "x86_64")]
-        if avx2::is_supported() {
-            kernels.push(Self::Avx2);
-        }
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        kernels.push(Self::Simd128);
-        kernels
+        let candidates: [(Self, bool); _] = [
+            #[cfg(target_arch = "x86_64")]
+            (Self::Avx2, avx2::is_supported()),
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            (Self::Simd128, true),
+        ];
+        let supported = candidates
+            .into_iter()
+            .filter_map(|(kernel, ok)| ok.then_some(kernel));
+        std::iter::once(Self::Portable).chain(supported).collect()
     }
 
     /// Short lowercase name for logs and benchmark labels.
@@ -68,7 +70,7 @@ impl Kernel {
     #[cfg(feature = "threads")]
     pub fn hash_parallel(self, header_hash: &[u8; 32], cache: &Cache) -> [u8; 32] {
         use rayon::prelude::*;
-        let lanes: Vec<Vec<i8>> = (0..LANES)
+        let lanes: Vec<Vec<i8>> = (0..super::finish::LANES)
             .into_par_iter()
             .map(|k| self.lane(cache, &index_sequence(header_hash, k)))
             .collect();
@@ -77,7 +79,12 @@ impl Kernel {
 
     /// One lane: 64 chained products from the identity, walking `indices` twice.
     pub fn lane(self, cache: &Cache, indices: &[u8; 32]) -> Vec<i8> {
-        let matrices = || indices.iter().chain(indices).map(|&index| cache.matrix(index));
+        let matrices = || {
+            indices
+                .iter()
+                .chain(indices)
+                .map(|&index| cache.matrix(index))
+        };
         match self {
             Self::Portable => portable::lane(matrices()),
             #[cfg(target_arch = "x86_64")]
@@ -90,7 +97,11 @@ impl Kernel {
     /// A single `g(A · Bᵀ)` on arbitrary int8 matrices, for checking a kernel against
     /// the reference on random inputs far faster than whole hashes allow.
     pub fn product(self, a: &[i8], b: &[i8]) -> Vec<i8> {
-        assert_eq!((a.len(), b.len()), (MATRIX_LEN, MATRIX_LEN), "256×256 matrices");
+        assert_eq!(
+            (a.len(), b.len()),
+            (MATRIX_LEN, MATRIX_LEN),
+            "256×256 matrices"
+        );
         match self {
             Self::Portable => portable::chain(a, [b]),
             #[cfg(target_arch = "x86_64")]
@@ -114,7 +125,13 @@ fn identity() -> Vec<i8> {
 /// columns; inside a panel, for each pair of inner indices (2t, 2t+1), the `W`
 /// columns' pairs side by side, sign-extended to i16. One vector load then feeds
 /// `W / 2` (AVX2: 8) column accumulators with the same broadcast pair of A.
-#[cfg_attr(not(any(target_arch = "x86_64", target_arch = "wasm32")), allow(dead_code))]
+#[cfg_attr(
+    not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )),
+    allow(dead_code)
+)]
 fn pack_pairs<const W: usize>(b: &[i8], packed: &mut [i16]) {
     let panel_len = DIM * W;
     for (c, row) in b.chunks_exact(DIM).enumerate() {
