@@ -7,6 +7,7 @@
 
 pub mod engine;
 pub mod network;
+pub mod pbft;
 pub mod raft;
 pub mod rng;
 pub mod timeline;
