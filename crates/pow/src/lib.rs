@@ -13,7 +13,7 @@ pub mod tensority;
 pub use scan::{Control, Engine, Nonces, Outcome, Solution};
 pub use sha256d::{Sha256dEngine, Sha256dKernel};
 pub use target::HashTarget;
-pub use tensority::TensorityEngine;
+pub use tensority::{TensorityEngine, TensorityHasher};
 
 #[cfg(feature = "threads")]
 pub use scan::scan_parallel;

@@ -32,6 +32,12 @@ impl HashTarget {
     }
 }
 
+impl From<ledger::Target> for HashTarget {
+    fn from(target: ledger::Target) -> Self {
+        Self(target.0.to_le_bytes())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +52,15 @@ mod tests {
         fn matches_big_integer_comparison(hash: [u8; 32], target: [u8; 32]) {
             let expected = as_number(&hash) <= as_number(&target);
             prop_assert_eq!(HashTarget::from_le_bytes(target).is_met_by(&hash), expected);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_ledger_target(hash: [u8; 32], target: [u8; 32]) {
+            let ledger_target = ledger::Target(ledger::U256::from_le_bytes(target));
+            let ours = HashTarget::from(ledger_target);
+            prop_assert_eq!(ours.is_met_by(&hash), ledger_target.is_met_by(hash));
         }
     }
 

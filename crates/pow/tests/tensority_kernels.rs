@@ -34,7 +34,11 @@ fn products_match_reference_at_the_extremes() {
         let (a, b) = (vec![x; LEN], vec![y; LEN]);
         let expected = reference::product(&a, &b);
         for kernel in Kernel::available() {
-            assert!(kernel.product(&a, &b) == expected, "{} at ({x}, {y})", kernel.name());
+            assert!(
+                kernel.product(&a, &b) == expected,
+                "{} at ({x}, {y})",
+                kernel.name()
+            );
         }
     }
 }
@@ -45,6 +49,10 @@ fn lanes_match_reference_on_a_random_seed() {
     let indices = index_sequence(&[0x5c; 32], 2);
     let expected = reference::lane(&cache, &indices);
     for kernel in Kernel::available() {
-        assert!(kernel.lane(&cache, &indices) == expected, "kernel {}", kernel.name());
+        assert!(
+            kernel.lane(&cache, &indices) == expected,
+            "kernel {}",
+            kernel.name()
+        );
     }
 }

@@ -100,3 +100,20 @@ fn scalar_reference_matches_the_vectors() {
         assert_eq!(hex::encode(got), hex::encode(v.result));
     }
 }
+
+#[test]
+fn ledger_hasher_is_tensority_of_the_block_hash() {
+    use ledger::{BlockHeader, PowHasher};
+    let header = BlockHeader::decode(&[0x11; 80]).unwrap();
+    let seed = ledger::pow::initial_seed();
+    let hasher = pow::TensorityHasher::new(Kernel::best());
+    let expected = Kernel::best().hash(
+        &header.block_hash().to_byte_array(),
+        &hasher.cache_for(&seed),
+    );
+    assert_eq!(hasher.pow_hash(&header, &seed), expected);
+    assert!(
+        Arc::ptr_eq(&hasher.cache_for(&seed), &hasher.cache_for(&seed)),
+        "the cache is reused"
+    );
+}

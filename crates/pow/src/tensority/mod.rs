@@ -5,9 +5,11 @@
 pub mod cache;
 mod engine;
 pub mod finish;
+mod hasher;
 pub mod kernel;
 pub mod reference;
 
 pub use cache::Cache;
 pub use engine::TensorityEngine;
+pub use hasher::TensorityHasher;
 pub use kernel::Kernel;
