@@ -26,9 +26,7 @@ pub enum AmountError {
 
 /// A non-negative amount in sats, never more than [`Amount::MAX_MONEY`] when built
 /// through the checked operations.
-#[derive(
-    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Amount(u64);
 
@@ -77,10 +75,13 @@ impl Amount {
 
     /// Difference, failing if it would be negative.
     pub fn checked_sub(self, other: Self) -> Result<Self, AmountError> {
-        self.0.checked_sub(other.0).map(Self).ok_or(AmountError::Negative {
-            minuend: self,
-            subtrahend: other,
-        })
+        self.0
+            .checked_sub(other.0)
+            .map(Self)
+            .ok_or(AmountError::Negative {
+                minuend: self,
+                subtrahend: other,
+            })
     }
 
     /// Sums amounts, failing on the first overflow.
@@ -113,7 +114,10 @@ mod tests {
         let fifty = Amount::from_sat(50 * Amount::COIN.to_sat()).unwrap();
         assert_eq!(fifty.to_string(), "50.00000000");
         assert_eq!(Amount::from_sat(1).unwrap().to_string(), "0.00000001");
-        assert_eq!(Amount::MAX_MONEY.checked_add(Amount::SAT), Err(AmountError::Overflow));
+        assert_eq!(
+            Amount::MAX_MONEY.checked_add(Amount::SAT),
+            Err(AmountError::Overflow)
+        );
         assert_eq!(Amount::from_sat(u64::MAX), Err(AmountError::Overflow));
         assert!(Amount::ZERO.checked_sub(Amount::SAT).is_err());
         assert_eq!(

@@ -137,7 +137,15 @@ mod tests {
 
     #[test]
     fn compact_size_is_canonical() {
-        for n in [0u64, 0xfc, 0xfd, 0xffff, 0x1_0000, 0xffff_ffff, 0x1_0000_0000] {
+        for n in [
+            0u64,
+            0xfc,
+            0xfd,
+            0xffff,
+            0x1_0000,
+            0xffff_ffff,
+            0x1_0000_0000,
+        ] {
             let mut out = Vec::new();
             write_compact_size(&mut out, n);
             let mut reader = Reader::new(&out);
@@ -145,8 +153,14 @@ mod tests {
             assert_eq!(reader.finish(), Ok(()));
         }
         let mut reader = Reader::new(&[0xfd, 0x10, 0x00]);
-        assert_eq!(reader.compact_size(), Err(DecodeError::NonCanonicalCompactSize(0x10)));
+        assert_eq!(
+            reader.compact_size(),
+            Err(DecodeError::NonCanonicalCompactSize(0x10))
+        );
         let mut reader = Reader::new(&[0xfe, 0xff, 0xff, 0xff, 0xff]);
-        assert!(matches!(reader.count(1), Err(DecodeError::OversizeCount { .. })));
+        assert!(matches!(
+            reader.count(1),
+            Err(DecodeError::OversizeCount { .. })
+        ));
     }
 }

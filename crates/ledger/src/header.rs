@@ -136,7 +136,14 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn arb_header() -> impl Strategy<Value = BlockHeader> {
-        (any::<i32>(), any::<[u8; 32]>(), any::<[u8; 32]>(), any::<u32>(), any::<u32>(), any::<u32>())
+        (
+            any::<i32>(),
+            any::<[u8; 32]>(),
+            any::<[u8; 32]>(),
+            any::<u32>(),
+            any::<u32>(),
+            any::<u32>(),
+        )
             .prop_map(|(version, prev, root, time, bits, nonce)| BlockHeader {
                 version,
                 prev_blockhash: BlockHash::from_byte_array(prev),

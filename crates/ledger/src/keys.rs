@@ -42,7 +42,9 @@ pub enum KeyError {
     #[error("the signature does not match the public key and the signed data")]
     BadSignature,
     /// The text contains a character outside the Base58 alphabet.
-    #[error("address contains {0:?}, which is not a Base58 character (0, O, I and l are never used)")]
+    #[error(
+        "address contains {0:?}, which is not a Base58 character (0, O, I and l are never used)"
+    )]
     BadCharacter(char),
     /// The text decodes to the wrong number of bytes or the wrong version.
     #[error("not a ChainLab address: it should be 25 bytes starting with version 0x1c")]
@@ -178,8 +180,8 @@ impl PublicKey {
     /// Checks `signature` over `digest` with this key.
     pub fn verify(&self, digest: &[u8; 32], signature: &Signature) -> Result<(), KeyError> {
         let key = VerifyingKey::from_sec1_bytes(&self.0).map_err(|_| KeyError::InvalidPublicKey)?;
-        let signature = k256::ecdsa::Signature::from_slice(&signature.0)
-            .map_err(|_| KeyError::BadSignature)?;
+        let signature =
+            k256::ecdsa::Signature::from_slice(&signature.0).map_err(|_| KeyError::BadSignature)?;
         key.verify_prehash(digest, &signature)
             .map_err(|_| KeyError::BadSignature)
     }
@@ -214,7 +216,12 @@ fn base58_encode(bytes: &[u8]) -> String {
     }
     let zeros = bytes.iter().take_while(|&&b| b == 0).count();
     std::iter::repeat_n('1', zeros)
-        .chain(digits.iter().rev().map(|&d| char::from(BASE58_ALPHABET[usize::from(d)])))
+        .chain(
+            digits
+                .iter()
+                .rev()
+                .map(|&d| char::from(BASE58_ALPHABET[usize::from(d)])),
+        )
         .collect()
 }
 
@@ -237,7 +244,9 @@ fn base58_decode(text: &str) -> Result<Vec<u8>, KeyError> {
         }
     }
     let zeros = text.chars().take_while(|&c| c == '1').count();
-    Ok(std::iter::repeat_n(0, zeros).chain(bytes.into_iter().rev()).collect())
+    Ok(std::iter::repeat_n(0, zeros)
+        .chain(bytes.into_iter().rev())
+        .collect())
 }
 
 impl fmt::Display for Address {
@@ -298,7 +307,10 @@ mod tests {
         // Satoshi's genesis-coinbase address, version 0x00, payload from Bitcoin.
         let data = hex::decode("0062e907b15cbf27d5425399ebf6f0fb50ebb88f18c29b7d93").unwrap();
         assert_eq!(base58_encode(&data), "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa");
-        assert_eq!(base58_decode("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa").unwrap(), data);
+        assert_eq!(
+            base58_decode("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa").unwrap(),
+            data
+        );
     }
 
     #[test]
@@ -310,8 +322,14 @@ mod tests {
             key.public_key().to_string(),
             "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
         );
-        assert_eq!(PrivateKey::from_entropy([0; 32]).unwrap_err(), KeyError::InvalidPrivateKey);
-        assert_eq!(PrivateKey::from_entropy([0xff; 32]).unwrap_err(), KeyError::InvalidPrivateKey);
+        assert_eq!(
+            PrivateKey::from_entropy([0; 32]).unwrap_err(),
+            KeyError::InvalidPrivateKey
+        );
+        assert_eq!(
+            PrivateKey::from_entropy([0xff; 32]).unwrap_err(),
+            KeyError::InvalidPrivateKey
+        );
     }
 
     #[test]
@@ -321,15 +339,27 @@ mod tests {
         let signature = key.sign(&digest);
         assert_eq!(key.public_key().verify(&digest, &signature), Ok(()));
         let other = sha256(b"pay bob 9 coins");
-        assert_eq!(key.public_key().verify(&other, &signature), Err(KeyError::BadSignature));
+        assert_eq!(
+            key.public_key().verify(&other, &signature),
+            Err(KeyError::BadSignature)
+        );
         let garbage = PublicKey([7; 33]);
-        assert_eq!(garbage.verify(&digest, &signature), Err(KeyError::InvalidPublicKey));
-        assert_eq!(key.sign(&digest), signature, "RFC 6979 signing is deterministic");
+        assert_eq!(
+            garbage.verify(&digest, &signature),
+            Err(KeyError::InvalidPublicKey)
+        );
+        assert_eq!(
+            key.sign(&digest),
+            signature,
+            "RFC 6979 signing is deterministic"
+        );
     }
 
     #[test]
     fn address_typos_are_caught() {
-        let address = PrivateKey::from_entropy(sha256(b"alice")).unwrap().address();
+        let address = PrivateKey::from_entropy(sha256(b"alice"))
+            .unwrap()
+            .address();
         let text = address.to_string();
         assert!(text.starts_with('C'), "{text}");
         assert_eq!(text.parse::<Address>().unwrap(), address);
@@ -338,7 +368,10 @@ mod tests {
         let typo: String = chars.into_iter().collect();
         assert_eq!(typo.parse::<Address>(), Err(KeyError::BadChecksum));
         assert_eq!("C0ab".parse::<Address>(), Err(KeyError::BadCharacter('0')));
-        assert_eq!("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa".parse::<Address>(), Err(KeyError::BadAddressFormat));
+        assert_eq!(
+            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa".parse::<Address>(),
+            Err(KeyError::BadAddressFormat)
+        );
     }
 
     proptest! {

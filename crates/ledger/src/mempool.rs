@@ -152,7 +152,10 @@ impl Mempool {
             .collect();
         let pooled = std::mem::take(&mut self.entries);
         self.spends.clear();
-        for tx in returning.into_iter().chain(pooled.into_values().map(|entry| entry.tx)) {
+        for tx in returning
+            .into_iter()
+            .chain(pooled.into_values().map(|entry| entry.tx))
+        {
             // Invalid now means mined, conflicting or spending a vanished output.
             let _ = self.add(tx, chain);
         }

@@ -205,7 +205,10 @@ mod tests {
             tree.root().to_string(),
             "f3e94742aca4b5ef85488dc37c06c3282295ffec960994b2c0d5ac2a25a95766"
         );
-        assert_eq!(tree.levels().iter().map(Vec::len).collect::<Vec<_>>(), [4, 2, 1]);
+        assert_eq!(
+            tree.levels().iter().map(Vec::len).collect::<Vec<_>>(),
+            [4, 2, 1]
+        );
         let proof = tree.proof(2).unwrap();
         assert_eq!(proof.verify(), Ok(()));
         let json = serde_json::to_string(&proof).unwrap();
@@ -217,7 +220,10 @@ mod tests {
     fn bitcoin_genesis_root_is_its_only_txid() {
         let leaves = txids(&["4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b"]);
         let root = merkle_root(&leaves).unwrap();
-        assert_eq!(root.to_string(), "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b");
+        assert_eq!(
+            root.to_string(),
+            "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b"
+        );
         let proof = MerkleTree::new(&leaves).unwrap().proof(0).unwrap();
         assert!(proof.siblings.is_empty());
         assert_eq!(proof.verify(), Ok(()));
@@ -228,12 +234,21 @@ mod tests {
         assert_eq!(merkle_root(&[]), Err(MerkleError::Empty));
         let leaves: Vec<Txid> = (0u8..3).map(|i| Txid::hash(&[i])).collect();
         let tree = MerkleTree::new(&leaves).unwrap();
-        assert_eq!(tree.proof(3), Err(MerkleError::IndexOutOfRange { index: 3, count: 3 }));
+        assert_eq!(
+            tree.proof(3),
+            Err(MerkleError::IndexOutOfRange { index: 3, count: 3 })
+        );
         let mut proof = tree.proof(1).unwrap();
         proof.index = 4;
-        assert!(matches!(proof.verify(), Err(MerkleError::IndexTooDeep { .. })));
+        assert!(matches!(
+            proof.verify(),
+            Err(MerkleError::IndexTooDeep { .. })
+        ));
         proof.index = 0;
-        assert!(matches!(proof.verify(), Err(MerkleError::RootMismatch { .. })));
+        assert!(matches!(
+            proof.verify(),
+            Err(MerkleError::RootMismatch { .. })
+        ));
     }
 
     proptest! {

@@ -35,7 +35,7 @@ impl U256 {
             word >>= 8 * (3 - size);
             U256::from_u64(u64::from(word))
         } else {
-            U256::from_u64(u64::from(word)).shl(8 * (size - 3))
+            U256::from_u64(u64::from(word)).shifted_left(8 * (size - 3))
         };
         Decoded {
             value,
@@ -51,7 +51,7 @@ impl U256 {
         let mut compact = if size <= 3 {
             (self.low_u64() << (8 * (3 - size))) as u32
         } else {
-            self.shr(8 * (size - 3)).low_u64() as u32
+            self.shifted_right(8 * (size - 3)).low_u64() as u32
         };
         // The mantissa's top bit is the sign: move to a bigger size instead.
         if compact & 0x0080_0000 != 0 {
@@ -185,7 +185,7 @@ impl Target {
         match self.0.checked_add(U256::ONE) {
             None => Work(U256::ONE),
             Some(denominator) => {
-                let (quotient, _) = self.0.not().div_rem(denominator).expect("t + 1 > 0");
+                let (quotient, _) = self.0.complement().div_rem(denominator).expect("t + 1 > 0");
                 Work(quotient.saturating_add(U256::ONE))
             }
         }
@@ -201,9 +201,13 @@ pub struct Work(pub U256);
 impl Work {
     /// No work.
     pub const ZERO: Self = Self(U256::ZERO);
+}
 
-    /// Sum of two amounts of work (saturating: real chains are nowhere near 2^256).
-    pub fn add(self, other: Self) -> Self {
+impl std::ops::Add for Work {
+    type Output = Self;
+
+    /// Saturating: real chains are nowhere near 2^256 hashes.
+    fn add(self, other: Self) -> Self {
         Self(self.0.saturating_add(other.0))
     }
 }
@@ -251,7 +255,11 @@ mod tests {
             assert_eq!(decoded.value, U256::from_be_bytes(expected), "{compact:#x}");
             assert_eq!(decoded.negative, negative, "{compact:#x}");
             assert_eq!(decoded.overflow, overflow, "{compact:#x}");
-            assert_eq!(decoded.value.get_compact(decoded.negative), back, "{compact:#x}");
+            assert_eq!(
+                decoded.value.get_compact(decoded.negative),
+                back,
+                "{compact:#x}"
+            );
         }
         let overflowing = U256::set_compact(0xff123456);
         assert!(!overflowing.negative);
@@ -281,8 +289,17 @@ mod tests {
 
     #[test]
     fn bits_parse_with_or_without_prefix() {
-        assert_eq!("0x1d00ffff".parse::<CompactTarget>().unwrap().to_consensus(), 0x1d00ffff);
-        assert_eq!("1d00ffff".parse::<CompactTarget>().unwrap().to_string(), "0x1d00ffff");
+        assert_eq!(
+            "0x1d00ffff"
+                .parse::<CompactTarget>()
+                .unwrap()
+                .to_consensus(),
+            0x1d00ffff
+        );
+        assert_eq!(
+            "1d00ffff".parse::<CompactTarget>().unwrap().to_string(),
+            "0x1d00ffff"
+        );
         assert!("0x1d00ffff0".parse::<CompactTarget>().is_err());
         assert!("xyz".parse::<CompactTarget>().is_err());
     }
@@ -291,7 +308,7 @@ mod tests {
         /// Any compact value produced by `get_compact` decodes and re-encodes unchanged.
         #[test]
         fn compact_round_trips(bytes in any::<[u8; 32]>(), shift in 0u32..256) {
-            let value = U256::from_le_bytes(bytes).shr(shift);
+            let value = U256::from_le_bytes(bytes).shifted_right(shift);
             let compact = value.get_compact(false);
             let decoded = U256::set_compact(compact);
             prop_assert!(!decoded.negative && !decoded.overflow);

@@ -118,7 +118,11 @@ impl TxIn {
         out.extend_from_slice(self.prevout.txid.as_byte_array());
         out.extend_from_slice(&self.prevout.vout.to_le_bytes());
         out.extend_from_slice(&self.public_key.0);
-        let signature = if blank_signature { [0; 64] } else { self.signature.0 };
+        let signature = if blank_signature {
+            [0; 64]
+        } else {
+            self.signature.0
+        };
         out.extend_from_slice(&signature);
     }
 
@@ -337,10 +341,20 @@ pub(crate) mod tests {
         );
         let input = tx.inputs[0];
         assert_eq!(input.public_key.address(), alice.address());
-        assert!(input.public_key.verify(&tx.sighash(0, &spent), &input.signature).is_ok());
+        assert!(
+            input
+                .public_key
+                .verify(&tx.sighash(0, &spent), &input.signature)
+                .is_ok()
+        );
         let mut changed = tx.clone();
         changed.outputs[0].amount = Amount::COIN;
-        assert!(input.public_key.verify(&changed.sighash(0, &spent), &input.signature).is_err());
+        assert!(
+            input
+                .public_key
+                .verify(&changed.sighash(0, &spent), &input.signature)
+                .is_err()
+        );
         assert_eq!(tx.size(), 4 + 1 + INPUT_SIZE + 1 + OUTPUT_SIZE);
     }
 
@@ -356,7 +370,10 @@ pub(crate) mod tests {
     fn decode_is_strict() {
         let mut bytes = Transaction::coinbase(1, vec![]).encode();
         bytes.push(0);
-        assert_eq!(Transaction::decode(&bytes), Err(DecodeError::TrailingBytes(1)));
+        assert_eq!(
+            Transaction::decode(&bytes),
+            Err(DecodeError::TrailingBytes(1))
+        );
         // Version, then a claim of 200 inputs with nothing behind it.
         let forged = [1, 0, 0, 0, 200];
         assert!(matches!(

@@ -28,7 +28,9 @@ use crate::header::BlockHeader;
 use crate::keys::Address;
 use crate::merkle::merkle_root;
 use crate::params::ChainParams;
-use crate::pow::{PowAlgorithm, PowHasher, calculate_next_work_required, initial_seed, seed_height};
+use crate::pow::{
+    PowAlgorithm, PowHasher, calculate_next_work_required, initial_seed, seed_height,
+};
 use crate::target::{CompactTarget, Target, Work};
 use crate::tx::{OutPoint, Transaction, TxOut};
 
@@ -407,7 +409,8 @@ impl Chain {
                 }
                 // The submitted block or one of its ancestors is bad: undo everything
                 // this call added. A bad ancestor stored earlier is forgotten too.
-                Err((bad, error)) if self.is_descendant(&hash, &bad) => {
+                Err(failure) if self.is_descendant(&hash, &failure.0) => {
+                    let (bad, error) = *failure;
                     let stored_earlier = !added.contains(&bad);
                     self.restore(saved);
                     if stored_earlier {
@@ -416,7 +419,8 @@ impl Chain {
                     return Err(error);
                 }
                 // An adopted orphan is bad: drop it and try the next best branch.
-                Err((bad, _)) => {
+                Err(failure) => {
+                    let bad = failure.0;
                     added.retain(|hash| !self.is_descendant(hash, &bad));
                     self.forget_branch(bad);
                 }
@@ -431,7 +435,9 @@ impl Chain {
         } else if self.is_active(hash) {
             Some(BlockStatus::Active)
         } else {
-            self.entries.contains_key(hash).then_some(BlockStatus::SideBranch)
+            self.entries
+                .contains_key(hash)
+                .then_some(BlockStatus::SideBranch)
         }
     }
 
@@ -439,7 +445,7 @@ impl Chain {
         let entry = &self.entries[parent];
         let interval = self.params.difficulty_adjustment_interval();
         let bits = entry.block.header.bits;
-        if self.params.no_retargeting || (entry.height + 1) % interval != 0 {
+        if self.params.no_retargeting || !(entry.height + 1).is_multiple_of(interval) {
             return bits;
         }
         let first = self
@@ -495,7 +501,10 @@ impl Chain {
         }
         check_coinbase_height(block, height)?;
         let seed = self.seed_for_child(&parent);
-        check_pow_hash(self.hasher.pow_hash(&block.header, &seed), block.header.bits)
+        check_pow_hash(
+            self.hasher.pow_hash(&block.header, &seed),
+            block.header.bits,
+        )
     }
 
     fn insert_entry(&mut self, block: Block, height: u32, chain_work: Work) {
@@ -517,7 +526,7 @@ impl Chain {
         let work = Target::from_compact(block.header.bits)
             .expect("checked by check_block")
             .work();
-        let (height, chain_work) = (parent.height + 1, parent.chain_work.add(work));
+        let (height, chain_work) = (parent.height + 1, parent.chain_work + work);
         self.insert_entry(block, height, chain_work);
     }
 
@@ -569,7 +578,7 @@ impl Chain {
 
     /// Reorganises to the best candidate. On failure the active chain is back where
     /// it was and the error names the block that failed.
-    fn activate_best_chain(&mut self) -> Result<Reorg, (BlockHash, BlockError)> {
+    fn activate_best_chain(&mut self) -> Result<Reorg, Box<(BlockHash, BlockError)>> {
         let target = self.best_candidate();
         let mut path = Vec::new();
         let mut cursor = target;
@@ -589,9 +598,10 @@ impl Chain {
                     self.disconnect_tip();
                 }
                 for hash in disconnected.iter().rev() {
-                    self.connect(*hash).expect("a block that was active reconnects");
+                    self.connect(*hash)
+                        .expect("a block that was active reconnects");
                 }
-                return Err((hash, error));
+                return Err(Box::new((hash, error)));
             }
             connected.push(hash);
         }
@@ -617,7 +627,9 @@ impl Chain {
                 txid: tx.txid(),
                 error,
             })?;
-            fees = fees.checked_add(fee).map_err(|_| BlockError::ValueOverflow)?;
+            fees = fees
+                .checked_add(fee)
+                .map_err(|_| BlockError::ValueOverflow)?;
             for input in &tx.inputs {
                 let utxo = created
                     .remove(&input.prevout)
@@ -633,7 +645,9 @@ impl Chain {
             .block_subsidy(height)
             .checked_add(fees)
             .map_err(|_| BlockError::ValueOverflow)?;
-        let claimed = coinbase.output_total().map_err(|_| BlockError::ValueOverflow)?;
+        let claimed = coinbase
+            .output_total()
+            .map_err(|_| BlockError::ValueOverflow)?;
         if claimed != allowed {
             return Err(BlockError::CoinbaseAmount { allowed, claimed });
         }
@@ -662,14 +676,21 @@ impl Chain {
                 self.utxos.remove(&OutPoint { txid, vout });
             }
         }
-        for (outpoint, utxo) in self.undo.remove(&hash).expect("connected blocks have undo data") {
+        for (outpoint, utxo) in self
+            .undo
+            .remove(&hash)
+            .expect("connected blocks have undo data")
+        {
             self.utxos.insert(outpoint, utxo);
         }
         hash
     }
 
     fn is_descendant(&self, descendant: &BlockHash, ancestor: &BlockHash) -> bool {
-        match (self.height_of(ancestor), self.entries.contains_key(descendant)) {
+        match (
+            self.height_of(ancestor),
+            self.entries.contains_key(descendant),
+        ) {
             (Some(height), true) => self.ancestor(descendant, height) == Some(*ancestor),
             _ => false,
         }

@@ -48,7 +48,9 @@ pub enum TxError {
     #[error("input spends {0}, which does not exist or was already spent")]
     MissingOrSpentInput(OutPoint),
     /// The public key does not hash to the address that owns the spent output.
-    #[error("input {input} offers a public key whose address {offered} does not own the spent output (owner {owner})")]
+    #[error(
+        "input {input} offers a public key whose address {offered} does not own the spent output (owner {owner})"
+    )]
     WrongKey {
         /// Which input.
         input: usize,
@@ -153,7 +155,9 @@ pub enum BlockError {
         found: CompactTarget,
     },
     /// The timestamp is not after the median of the previous blocks.
-    #[error("timestamp {time} is not after the median time {median_time_past} of the previous blocks")]
+    #[error(
+        "timestamp {time} is not after the median time {median_time_past} of the previous blocks"
+    )]
     TimeTooOld {
         /// Header time.
         time: u32,
