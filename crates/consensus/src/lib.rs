@@ -6,8 +6,10 @@
 //! step backwards and fork any run (see [`timeline`]).
 
 pub mod engine;
+pub mod generals;
 pub mod network;
 pub mod pbft;
+pub mod race;
 pub mod raft;
 pub mod rng;
 pub mod timeline;

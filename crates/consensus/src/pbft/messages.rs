@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::NodeId;
+pub(crate) use crate::rng::mix;
 
 /// A simulated message digest. Real PBFT uses a cryptographic hash; here a 64-bit mix
 /// is enough because replicas cannot forge what the simulator does not let them build.
@@ -27,13 +28,6 @@ impl Digest {
     }
 }
 
-/// SplitMix64's finaliser over two words: a cheap, well-spread combination.
-pub(crate) fn mix(a: u64, b: u64) -> u64 {
-    let mut z = a.rotate_left(17) ^ b.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
 
 /// A client operation; `timestamp` orders one client's requests and makes retries
 /// idempotent.
