@@ -21,6 +21,15 @@ impl Cmd {
         Self::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
     }
 
+    /// Cargo of another rustup toolchain. `cargo` inside xtask is the stable binary
+    /// itself, which silently ignores nightly-only settings such as build-std.
+    pub fn cargo_of(toolchain: &str) -> Self {
+        Self::new("rustup")
+            .args(["run", toolchain, "cargo"])
+            .env_remove("RUSTC")
+            .env_remove("RUSTDOC")
+    }
+
     pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
         self.inner.arg(arg);
         self

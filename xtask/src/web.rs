@@ -60,7 +60,11 @@ pub fn build(tools: &Tools) -> anyhow::Result<()> {
 /// The threaded bundle needs nightly's build-std to rebuild std with atomics; it gets
 /// its own target dir so it never invalidates the stable artifacts.
 fn build_worker(tools: &Tools, worker: Worker) -> anyhow::Result<()> {
-    let mut cargo = Cmd::cargo().args([
+    let cargo = match worker {
+        Worker::SingleThread => Cmd::cargo(),
+        Worker::Threaded => Cmd::cargo_of("nightly"),
+    };
+    let mut cargo = cargo.args([
         "build",
         "--package",
         "chainlab-worker",
@@ -79,7 +83,6 @@ fn build_worker(tools: &Tools, worker: Worker) -> anyhow::Result<()> {
             let dir = paths::target_dir().join("wasm-threads");
             cargo = cargo
                 .args(["--features", "threads"])
-                .env("RUSTUP_TOOLCHAIN", "nightly")
                 .env("CARGO_UNSTABLE_BUILD_STD", "panic_abort,std")
                 .env(RUSTFLAGS_VAR, THREADED_RUSTFLAGS)
                 .env("CARGO_TARGET_DIR", &dir);
