@@ -115,8 +115,12 @@ fn parse_traitor(text: &str) -> anyhow::Result<(usize, Strategy)> {
 fn decisions(setup: &Setup, verdict: &Verdict) -> String {
     let mut text = String::new();
     for (g, d) in verdict.decisions.iter().enumerate().skip(1) {
-        let who = if setup.loyal(g) { "loyal" } else { "traitor" };
-        let _ = writeln!(text, "lieutenant {g} ({who}) decides {:?}", d.unwrap_or(Order::Retreat));
+        let decision = d.unwrap_or(Order::Retreat);
+        match setup.loyal(g) {
+            true => writeln!(text, "lieutenant {g} (loyal) decides {decision:?}"),
+            false => writeln!(text, "lieutenant {g} (traitor) would decide {decision:?}; a traitor's decision does not count"),
+        }
+        .expect("writing to a String cannot fail");
     }
     let _ = writeln!(text, "IC1 (loyal lieutenants agree): {}", if verdict.ic1 { "holds" } else { "VIOLATED" });
     let _ = writeln!(text, "IC2 (they obey a loyal commander): {}", if verdict.ic2 { "holds" } else { "VIOLATED" });
