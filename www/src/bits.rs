@@ -53,7 +53,10 @@ mod tests {
         let a = ledger::sha256(b"hello");
         let b = ledger::sha256(b"hellp");
         let distance = hamming_distance(&a, &b);
-        assert_eq!(distance as usize, flipped(&a, &b).iter().filter(|&&f| f).count());
+        assert_eq!(
+            distance as usize,
+            flipped(&a, &b).iter().filter(|&&f| f).count()
+        );
         // Binomial(256, 1/2): 128 +- 8 is one standard deviation; this pair is fixed data.
         assert!((96..=160).contains(&distance), "{distance}");
     }

@@ -9,7 +9,7 @@ use ledger::{CompactTarget, Target, U256};
 
 /// The target whose hashes start with at least `zero_bits` zero bits: 2^(256-k) - 1.
 pub fn target_for_zero_bits(zero_bits: u32) -> Target {
-    Target(U256::MAX.shr(zero_bits))
+    Target(U256::MAX.shifted_right(zero_bits))
 }
 
 /// Header `bits` for a difficulty of `zero_bits`. The compact form keeps a 3-byte
@@ -38,9 +38,15 @@ mod tests {
     #[test]
     fn sixteen_bits_is_the_familiar_compact_form() {
         // 0x0000ffff followed by 28 0xff bytes rounds down to mantissa 0x00ffff, size 31.
-        assert_eq!(compact_for_zero_bits(16), CompactTarget::from_consensus(0x1f00_ffff));
+        assert_eq!(
+            compact_for_zero_bits(16),
+            CompactTarget::from_consensus(0x1f00_ffff)
+        );
         // Bitcoin's genesis difficulty, 0x1d00ffff, is 32 zero bits with a 0xffff mantissa.
-        assert_eq!(compact_for_zero_bits(32), CompactTarget::from_consensus(0x1d00_ffff));
+        assert_eq!(
+            compact_for_zero_bits(32),
+            CompactTarget::from_consensus(0x1d00_ffff)
+        );
     }
 
     #[test]

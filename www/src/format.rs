@@ -7,9 +7,18 @@ pub fn count(n: f64) -> String {
     if n < 1e4 {
         return format!("{}", n.round() as u64);
     }
-    let (scale, unit) = UNITS.into_iter().find(|&(scale, _)| n >= scale).unwrap_or((1.0, ""));
+    let (scale, unit) = UNITS
+        .into_iter()
+        .find(|&(scale, _)| n >= scale)
+        .unwrap_or((1.0, ""));
     let scaled = n / scale;
-    let digits = if scaled >= 100.0 { 0 } else if scaled >= 10.0 { 1 } else { 2 };
+    let digits = if scaled >= 100.0 {
+        0
+    } else if scaled >= 10.0 {
+        1
+    } else {
+        2
+    };
     format!("{scaled:.digits$} {unit}")
 }
 
@@ -25,7 +34,11 @@ pub fn rate(hashes_per_second: f64) -> String {
 /// Progress against an expected number of tries, as a whole percentage. It may pass
 /// 100: luck decides, and the widget says so rather than pretending to know.
 pub fn percent(done: f64, expected: f64) -> u32 {
-    if expected <= 0.0 { 0 } else { (100.0 * done / expected).round() as u32 }
+    if expected <= 0.0 {
+        0
+    } else {
+        (100.0 * done / expected).round() as u32
+    }
 }
 
 #[cfg(test)]

@@ -54,12 +54,14 @@ impl Lang {
 /// Interface strings. `{n}`-style holes are filled with [`fill`].
 pub struct Strings {
     pub language: &'static str,
+    pub skip_to_content: &'static str,
     pub tagline: &'static str,
     pub lessons: &'static str,
     pub lessons_intro: &'static str,
     pub step_count: &'static str,
     pub start: &'static str,
     pub step_of: &'static str,
+    pub steps_nav: &'static str,
     pub back: &'static str,
     pub next: &'static str,
     pub continue_: &'static str,
@@ -83,6 +85,7 @@ pub struct Strings {
     pub bit_grid: &'static str,
     pub text: &'static str,
     pub difficulty: &'static str,
+    pub expected: &'static str,
     pub expected_tries: &'static str,
     pub search: &'static str,
     pub stop: &'static str,
@@ -114,23 +117,31 @@ pub struct Strings {
     pub invalid: &'static str,
     pub invalid_hint: &'static str,
     pub target: &'static str,
+    pub bad_u32: &'static str,
+    pub bad_i32: &'static str,
+    pub bad_difficulty: &'static str,
+    pub auto_time: &'static str,
 }
 
 /// Replaces each `{key}` in `template` with its value.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     values
         .iter()
-        .fold(template.to_owned(), |text, (key, value)| text.replace(&format!("{{{key}}}"), value))
+        .fold(template.to_owned(), |text, (key, value)| {
+            text.replace(&format!("{{{key}}}"), value)
+        })
 }
 
 static EN: Strings = Strings {
     language: "Language",
+    skip_to_content: "Skip to content",
     tagline: "Learn how blockchains work by doing it, in your browser.",
     lessons: "Lessons",
     lessons_intro: "Each lesson is a short series of steps with live widgets. Use ← and → to move between steps.",
     step_count: "{n} steps",
     start: "Start",
     step_of: "Step {n} of {total}",
+    steps_nav: "Lesson steps",
     back: "Back",
     next: "Next",
     continue_: "Continue",
@@ -149,11 +160,12 @@ static EN: Strings = Strings {
     first_input: "First input",
     second_input: "Second input",
     flipped_count: "{n} of 256 bits flipped",
-    flipped_legend: "✕ bit flipped",
-    same_legend: "· bit unchanged",
+    flipped_legend: "bit flipped",
+    same_legend: "bit unchanged",
     bit_grid: "The 256 bits of the second digest",
     text: "Text",
     difficulty: "Difficulty (leading zero bits)",
+    expected: "Expected tries",
     expected_tries: "Expected tries: 2^{k} = {n}",
     search: "Search",
     stop: "Stop",
@@ -185,16 +197,22 @@ static EN: Strings = Strings {
     invalid: "invalid",
     invalid_hint: "The hash is above the target: press Mine to find a nonce that works.",
     target: "Target",
+    bad_u32: "Use a whole number from 0 to 4294967295.",
+    bad_i32: "Use a whole number from -2147483648 to 2147483647.",
+    bad_difficulty: "Use a whole number of zero bits from 1 to 32.",
+    auto_time: "All 4,294,967,296 nonces were tried: the time was moved on by one second and mining goes on, as real miners do.",
 };
 
 static ZH: Strings = Strings {
     language: "语言",
+    skip_to_content: "跳到正文",
     tagline: "在浏览器里亲手操作，理解区块链如何运作。",
     lessons: "课程",
     lessons_intro: "每节课由几个小步骤组成，配有可以操作的组件。用 ← 和 → 键在步骤之间切换。",
     step_count: "{n} 步",
     start: "开始",
     step_of: "第 {n} 步，共 {total} 步",
+    steps_nav: "课程步骤",
     back: "上一步",
     next: "下一步",
     continue_: "继续",
@@ -213,11 +231,12 @@ static ZH: Strings = Strings {
     first_input: "第一个输入",
     second_input: "第二个输入",
     flipped_count: "256 位中有 {n} 位翻转",
-    flipped_legend: "✕ 翻转的位",
-    same_legend: "· 未变的位",
+    flipped_legend: "翻转的位",
+    same_legend: "未变的位",
     bit_grid: "第二个摘要的 256 个位",
     text: "文本",
     difficulty: "难度（前导零位数）",
+    expected: "期望尝试次数",
     expected_tries: "期望尝试次数：2^{k} = {n}",
     search: "搜索",
     stop: "停止",
@@ -249,6 +268,10 @@ static ZH: Strings = Strings {
     invalid: "无效",
     invalid_hint: "哈希值高于目标值：点击“挖矿”寻找合适的随机数。",
     target: "目标值",
+    bad_u32: "请输入 0 到 4294967295 之间的整数。",
+    bad_i32: "请输入 -2147483648 到 2147483647 之间的整数。",
+    bad_difficulty: "请输入 1 到 32 之间的整数（零位的个数）。",
+    auto_time: "全部 4294967296 个随机数都试过了：时间已加一秒，继续挖矿——真实的矿工也是这样做的。",
 };
 
 #[cfg(test)]
@@ -268,8 +291,14 @@ mod tests {
 
     #[test]
     fn fill_replaces_every_hole() {
-        assert_eq!(fill(EN.step_of, &[("n", "2"), ("total", "5")]), "Step 2 of 5");
-        assert_eq!(fill(ZH.step_of, &[("n", "2"), ("total", "5")]), "第 2 步，共 5 步");
+        assert_eq!(
+            fill(EN.step_of, &[("n", "2"), ("total", "5")]),
+            "Step 2 of 5"
+        );
+        assert_eq!(
+            fill(ZH.step_of, &[("n", "2"), ("total", "5")]),
+            "第 2 步，共 5 步"
+        );
         assert_eq!(fill("no holes", &[("n", "1")]), "no holes");
     }
 
@@ -277,7 +306,10 @@ mod tests {
     fn test_hooks_use_the_agreed_words() {
         // The end-to-end tests look for these exact words.
         assert_eq!((EN.language, ZH.language), ("Language", "语言"));
-        assert_eq!((EN.text_to_hash, ZH.text_to_hash), ("Text to hash", "要哈希的文本"));
+        assert_eq!(
+            (EN.text_to_hash, ZH.text_to_hash),
+            ("Text to hash", "要哈希的文本")
+        );
         assert_eq!((EN.mine, ZH.mine), ("Mine", "挖矿"));
         assert_eq!((EN.valid, ZH.valid), ("valid", "有效"));
         assert!(EN.threads.contains("threads") && EN.single_thread.contains("single thread"));

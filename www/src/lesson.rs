@@ -80,7 +80,9 @@ pub enum LessonError {
     NoSteps,
     #[error("line {line}: text before the first \"## \" step heading belongs to no step")]
     OutsideStep { line: usize },
-    #[error("line {line}: unknown directive {directive:?}; use \"::: widget NAME key=value\" or \"::: wait EVENT\"")]
+    #[error(
+        "line {line}: unknown directive {directive:?}; use \"::: widget NAME key=value\" or \"::: wait EVENT\""
+    )]
     UnknownDirective { line: usize, directive: String },
     #[error("line {line}: {source}")]
     Widget { line: usize, source: WidgetError },
@@ -94,7 +96,10 @@ pub enum LessonError {
 
 /// Parses a lesson file.
 pub fn parse(source: &str) -> Result<Lesson, LessonError> {
-    let mut lines = source.lines().enumerate().map(|(i, text)| (i + 1, text.trim_end()));
+    let mut lines = source
+        .lines()
+        .enumerate()
+        .map(|(i, text)| (i + 1, text.trim_end()));
     let title = lines
         .by_ref()
         .find(|(_, text)| !text.is_empty())
@@ -111,7 +116,11 @@ pub fn parse(source: &str) -> Result<Lesson, LessonError> {
             if let Some(step) = steps.last_mut() {
                 pending.flush(&mut step.blocks);
             }
-            steps.push(Step { title: heading.trim().to_owned(), blocks: Vec::new(), wait: None });
+            steps.push(Step {
+                title: heading.trim().to_owned(),
+                blocks: Vec::new(),
+                wait: None,
+            });
             continue;
         }
         let Some(step) = steps.last_mut() else {
@@ -135,9 +144,15 @@ pub fn parse(source: &str) -> Result<Lesson, LessonError> {
             pending.text(text.trim());
         }
     }
-    let Some(step) = steps.last_mut() else { return Err(LessonError::NoSteps) };
+    let Some(step) = steps.last_mut() else {
+        return Err(LessonError::NoSteps);
+    };
     pending.flush(&mut step.blocks);
-    Ok(Lesson { title, summary: summary.join(" "), steps })
+    Ok(Lesson {
+        title,
+        summary: summary.join(" "),
+        steps,
+    })
 }
 
 fn apply_directive(step: &mut Step, directive: &str, line: usize) -> Result<(), LessonError> {
@@ -146,8 +161,10 @@ fn apply_directive(step: &mut Step, directive: &str, line: usize) -> Result<(), 
         (Some("widget"), Some(name)) => {
             let params = words
                 .map(|word| {
-                    word.split_once('=')
-                        .ok_or_else(|| LessonError::BadParam { line, text: word.into() })
+                    word.split_once('=').ok_or_else(|| LessonError::BadParam {
+                        line,
+                        text: word.into(),
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let widget = Widget::from_params(name, params)
@@ -155,13 +172,20 @@ fn apply_directive(step: &mut Step, directive: &str, line: usize) -> Result<(), 
             step.blocks.push(Block::Widget(widget));
         }
         (Some("wait"), Some(event)) => {
-            let wait = WaitFor::parse(event)
-                .ok_or_else(|| LessonError::UnknownEvent { line, event: event.into() })?;
+            let wait = WaitFor::parse(event).ok_or_else(|| LessonError::UnknownEvent {
+                line,
+                event: event.into(),
+            })?;
             if step.wait.replace(wait).is_some() {
                 return Err(LessonError::SecondWait { line });
             }
         }
-        _ => return Err(LessonError::UnknownDirective { line, directive: directive.into() }),
+        _ => {
+            return Err(LessonError::UnknownDirective {
+                line,
+                directive: directive.into(),
+            });
+        }
     }
     Ok(())
 }
@@ -200,7 +224,9 @@ impl Pending {
     fn flush(&mut self, blocks: &mut Vec<Block>) {
         self.flush_paragraph(blocks);
         if !self.items.is_empty() {
-            blocks.push(Block::List(self.items.drain(..).map(|item| inlines(&item)).collect()));
+            blocks.push(Block::List(
+                self.items.drain(..).map(|item| inlines(&item)).collect(),
+            ));
         }
     }
 }
@@ -211,14 +237,17 @@ pub fn inlines(text: &str) -> Vec<Inline> {
     let mut out = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
-        let next = [("**", Inline::Strong as fn(String) -> Inline), ("`", Inline::Code)]
-            .into_iter()
-            .filter_map(|(marker, make)| {
-                let start = rest.find(marker)?;
-                let len = rest[start + marker.len()..].find(marker)?;
-                Some((start, marker.len(), len, make))
-            })
-            .min_by_key(|&(start, ..)| start);
+        let next = [
+            ("**", Inline::Strong as fn(String) -> Inline),
+            ("`", Inline::Code),
+        ]
+        .into_iter()
+        .filter_map(|(marker, make)| {
+            let start = rest.find(marker)?;
+            let len = rest[start + marker.len()..].find(marker)?;
+            Some((start, marker.len(), len, make))
+        })
+        .min_by_key(|&(start, ..)| start);
         let Some((start, marker, len, make)) = next else {
             out.push(Inline::Text(rest.to_owned()));
             break;
@@ -267,7 +296,10 @@ mod tests {
         assert_eq!(lesson.steps[0].wait, None);
         assert_eq!(
             lesson.steps[1].blocks,
-            vec![Block::Widget(Widget::NonceSearch { text: "hello".into(), difficulty: 8 })]
+            vec![Block::Widget(Widget::NonceSearch {
+                text: "hello".into(),
+                difficulty: 8
+            })]
         );
         assert_eq!(lesson.steps[1].wait, Some(WaitFor::NonceFound));
     }
@@ -277,14 +309,24 @@ mod tests {
         let lesson = parse("# T\n## S\nIntro:\n- one\n").unwrap();
         assert_eq!(
             lesson.steps[0].blocks,
-            vec![Block::Paragraph(vec![text("Intro:")]), Block::List(vec![vec![text("one")]])]
+            vec![
+                Block::Paragraph(vec![text("Intro:")]),
+                Block::List(vec![vec![text("one")]])
+            ]
         );
     }
 
     #[test]
     fn unclosed_markers_stay_literal() {
         assert_eq!(inlines("2 ** 3 and `x"), vec![text("2 ** 3 and `x")]);
-        assert_eq!(inlines("`a**b` **c**"), vec![Inline::Code("a**b".into()), text(" "), Inline::Strong("c".into())]);
+        assert_eq!(
+            inlines("`a**b` **c**"),
+            vec![
+                Inline::Code("a**b".into()),
+                text(" "),
+                Inline::Strong("c".into())
+            ]
+        );
         assert_eq!(inlines(""), vec![]);
     }
 
@@ -293,22 +335,37 @@ mod tests {
         assert_eq!(parse(""), Err(LessonError::MissingTitle));
         assert_eq!(parse("Hashing\n## S"), Err(LessonError::MissingTitle));
         assert_eq!(parse("# T\nno steps"), Err(LessonError::NoSteps));
-        assert_eq!(parse("# T\n::: widget sha256\n## S"), Err(LessonError::OutsideStep { line: 2 }));
+        assert_eq!(
+            parse("# T\n::: widget sha256\n## S"),
+            Err(LessonError::OutsideStep { line: 2 })
+        );
         assert_eq!(
             parse("# T\n## S\n::: gadget x"),
-            Err(LessonError::UnknownDirective { line: 3, directive: "gadget x".into() })
+            Err(LessonError::UnknownDirective {
+                line: 3,
+                directive: "gadget x".into()
+            })
         );
         assert_eq!(
             parse("# T\n## S\n::: widget block difficulty=99"),
-            Err(LessonError::Widget { line: 3, source: WidgetError::BadDifficulty("99".into()) })
+            Err(LessonError::Widget {
+                line: 3,
+                source: WidgetError::BadDifficulty("99".into())
+            })
         );
         assert_eq!(
             parse("# T\n## S\n::: widget block difficulty"),
-            Err(LessonError::BadParam { line: 3, text: "difficulty".into() })
+            Err(LessonError::BadParam {
+                line: 3,
+                text: "difficulty".into()
+            })
         );
         assert_eq!(
             parse("# T\n## S\n::: wait coffee"),
-            Err(LessonError::UnknownEvent { line: 3, event: "coffee".into() })
+            Err(LessonError::UnknownEvent {
+                line: 3,
+                event: "coffee".into()
+            })
         );
         assert_eq!(
             parse("# T\n## S\n::: wait nonce-found\n::: wait block-mined"),

@@ -52,8 +52,14 @@ mod tests {
     fn every_lesson_parses_in_every_language() {
         for source in LESSONS {
             for lang in Lang::ALL {
-                let lesson = source.parse(lang).unwrap_or_else(|e| panic!("{} {lang:?}: {e}", source.id));
-                assert!(!lesson.summary.is_empty(), "{} {lang:?} has no summary", source.id);
+                let lesson = source
+                    .parse(lang)
+                    .unwrap_or_else(|e| panic!("{} {lang:?}: {e}", source.id));
+                assert!(
+                    !lesson.summary.is_empty(),
+                    "{} {lang:?} has no summary",
+                    source.id
+                );
             }
         }
     }
@@ -73,7 +79,14 @@ mod tests {
                         })
                         .collect::<Vec<_>>()
                 };
-                assert_eq!(widgets(a), widgets(b), "{}: {:?} / {:?}", source.id, a.title, b.title);
+                assert_eq!(
+                    widgets(a),
+                    widgets(b),
+                    "{}: {:?} / {:?}",
+                    source.id,
+                    a.title,
+                    b.title
+                );
                 assert_eq!(a.wait, b.wait, "{}: {:?}", source.id, a.title);
             }
         }
@@ -94,8 +107,13 @@ mod tests {
         for name in ["sha256", "avalanche", "nonce-search", "block"] {
             assert!(names.contains(&name), "hashing lesson lacks {name}");
         }
-        assert!(matches!(lesson.steps[0].blocks.iter().find(|b| matches!(b, Block::Widget(_))),
-            Some(Block::Widget(crate::widget::Widget::Sha256 { .. }))));
+        assert!(matches!(
+            lesson.steps[0]
+                .blocks
+                .iter()
+                .find(|b| matches!(b, Block::Widget(_))),
+            Some(Block::Widget(crate::widget::Widget::Sha256 { .. }))
+        ));
         assert!(find("no-such-lesson").is_none());
     }
 }

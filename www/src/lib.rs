@@ -10,6 +10,7 @@ pub mod format;
 pub mod i18n;
 pub mod lesson;
 pub mod lessons;
+pub mod query;
 pub mod widget;
 
 #[cfg(target_arch = "wasm32")]

@@ -31,7 +31,9 @@ pub const NAMES: [&str; 4] = ["sha256", "avalanche", "nonce-search", "block"];
 /// Why a widget name or parameter was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WidgetError {
-    #[error("there is no widget called {0:?}; the widgets are: sha256, avalanche, nonce-search, block")]
+    #[error(
+        "there is no widget called {0:?}; the widgets are: sha256, avalanche, nonce-search, block"
+    )]
     UnknownWidget(String),
     #[error("the {widget} widget has no setting called {key:?}")]
     UnknownParam { widget: &'static str, key: String },
@@ -57,10 +59,21 @@ impl Widget {
 
     fn default_for(name: &str) -> Result<Self, WidgetError> {
         Ok(match name {
-            "sha256" => Widget::Sha256 { text: "hello".into() },
-            "avalanche" => Widget::Avalanche { a: "hello".into(), b: "hellp".into() },
-            "nonce-search" => Widget::NonceSearch { text: "hello".into(), difficulty: 12 },
-            "block" => Widget::Block { data: "Alice pays Bob 10".into(), difficulty: 16 },
+            "sha256" => Widget::Sha256 {
+                text: "hello".into(),
+            },
+            "avalanche" => Widget::Avalanche {
+                a: "hello".into(),
+                b: "hellp".into(),
+            },
+            "nonce-search" => Widget::NonceSearch {
+                text: "hello".into(),
+                difficulty: 12,
+            },
+            "block" => Widget::Block {
+                data: "Alice pays Bob 10".into(),
+                difficulty: 16,
+            },
             other => return Err(WidgetError::UnknownWidget(other.into())),
         })
     }
@@ -80,7 +93,12 @@ impl Widget {
             | (Widget::Block { difficulty, .. }, "difficulty") => difficulty,
             // The app's own query settings, read by the embed page, not by the widget.
             (_, "lang") => return Ok(()),
-            (_, other) => return Err(WidgetError::UnknownParam { widget: name, key: other.into() }),
+            (_, other) => {
+                return Err(WidgetError::UnknownParam {
+                    widget: name,
+                    key: other.into(),
+                });
+            }
         };
         *slot = parse_difficulty(value)?;
         Ok(())
@@ -127,7 +145,10 @@ mod tests {
     fn params_override_defaults() {
         assert_eq!(
             Widget::from_params("nonce-search", [("difficulty", "20"), ("text", "abc")]),
-            Ok(Widget::NonceSearch { text: "abc".into(), difficulty: 20 })
+            Ok(Widget::NonceSearch {
+                text: "abc".into(),
+                difficulty: 20
+            })
         );
         assert_eq!(
             Widget::from_params("sha256", [("text", "abc"), ("lang", "zh")]),
@@ -135,7 +156,10 @@ mod tests {
         );
         assert_eq!(
             Widget::from_params("avalanche", [("a", "x"), ("b", "y")]),
-            Ok(Widget::Avalanche { a: "x".into(), b: "y".into() })
+            Ok(Widget::Avalanche {
+                a: "x".into(),
+                b: "y".into()
+            })
         );
     }
 
@@ -147,7 +171,10 @@ mod tests {
         );
         assert_eq!(
             Widget::from_params("sha256", [("difficulty", "3")]),
-            Err(WidgetError::UnknownParam { widget: "sha256", key: "difficulty".into() })
+            Err(WidgetError::UnknownParam {
+                widget: "sha256",
+                key: "difficulty".into()
+            })
         );
         for bad in ["0", "33", "-1", "ten", ""] {
             assert_eq!(

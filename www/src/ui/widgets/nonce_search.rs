@@ -1,0 +1,127 @@
+//! "Find a nonce so that SHA-256(text + nonce) starts with k zero bits", searched in
+//! the worker while the page stays responsive.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::hash_view::HashView;
+use super::mining_panel::MiningPanel;
+use super::use_id;
+use crate::bits::leading_zero_bits;
+use crate::difficulty::expected_tries_for_zero_bits;
+use crate::format;
+use crate::i18n::fill;
+use crate::lesson::WaitFor;
+use crate::ui::miner::{Job, Run, use_miner};
+use crate::ui::use_lang;
+use crate::widget::{MAX_DIFFICULTY, MIN_DIFFICULTY};
+
+#[derive(Properties, PartialEq)]
+pub struct NonceSearchProps {
+    pub text: String,
+    pub difficulty: u32,
+    pub on_event: Callback<WaitFor>,
+}
+
+#[component]
+pub fn NonceSearchWidget(props: &NonceSearchProps) -> Html {
+    let s = use_lang().strings();
+    let id = use_id();
+    let text = use_state(|| props.text.clone());
+    let difficulty = use_state(|| props.difficulty);
+    let miner = use_miner();
+    let run = miner.state.run.clone();
+
+    {
+        let on_event = props.on_event.clone();
+        use_effect_with(run.clone(), move |run| {
+            if matches!(run, Run::Found { .. }) {
+                on_event.emit(WaitFor::NonceFound);
+            }
+        });
+    }
+
+    let on_text = {
+        let (text, reset) = (text.clone(), miner.reset.clone());
+        Callback::from(move |e: InputEvent| {
+            text.set(e.target_unchecked_into::<HtmlInputElement>().value());
+            reset.emit(());
+        })
+    };
+    let on_difficulty = {
+        let (difficulty, reset) = (difficulty.clone(), miner.reset.clone());
+        Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<HtmlInputElement>();
+            match input.value().trim().parse::<u32>() {
+                Ok(bits) if (MIN_DIFFICULTY..=MAX_DIFFICULTY).contains(&bits) => {
+                    difficulty.set(bits);
+                    reset.emit(());
+                }
+                // Out of range: keep the last good value and show it again.
+                _ => input.set_value(&difficulty.to_string()),
+            }
+        })
+    };
+    let mining = run.is_mining();
+    let onclick = {
+        let (start, stop) = (miner.start.clone(), miner.stop.clone());
+        let job = Job::Text {
+            text: (*text).clone(),
+            zero_bits: *difficulty,
+        };
+        Callback::from(move |_| {
+            if mining {
+                stop.emit(())
+            } else {
+                start.emit(job.clone())
+            }
+        })
+    };
+    let expected = expected_tries_for_zero_bits(*difficulty);
+    let (text_id, bits_id) = (format!("{id}-text"), format!("{id}-bits"));
+
+    html! {
+        <section class="widget card" aria-label={s.search}>
+            <div class="two-columns">
+                <div class="field">
+                    <label for={text_id.clone()}>{ s.text }</label>
+                    <input id={text_id} type="text" spellcheck="false" value={(*text).clone()} oninput={on_text} />
+                </div>
+                <div class="field narrow-field">
+                    <label for={bits_id.clone()}>{ s.difficulty }</label>
+                    <input id={bits_id} type="number" min={MIN_DIFFICULTY.to_string()} max={MAX_DIFFICULTY.to_string()}
+                        value={difficulty.to_string()} onchange={on_difficulty} />
+                </div>
+            </div>
+            <p class="muted">
+                { fill(s.expected_tries, &[("k", &difficulty.to_string()), ("n", &format::count(expected))]) }
+            </p>
+            <button type="button" class={if mining { "secondary" } else { "primary" }} {onclick}>
+                { if mining { s.stop } else { s.search } }
+            </button>
+            <MiningPanel mode={miner.state.mode.clone()} run={run.clone()} {expected} />
+            if let Run::Found { nonce, .. } = run {
+                { found(&text, nonce as u64, *difficulty, s) }
+            }
+        </section>
+    }
+}
+
+/// The winning input, re-hashed here with the ledger's SHA-256 so the page checks
+/// the worker's answer rather than trusting it.
+fn found(text: &str, nonce: u64, difficulty: u32, s: &crate::i18n::Strings) -> Html {
+    let digest = ledger::sha256(format!("{text}{nonce}").as_bytes());
+    let zeros = leading_zero_bits(&digest);
+    let ok = zeros >= difficulty;
+    html! {
+        <div class="result">
+            <p>{ s.found_nonce }{ ": " }<code class="nonce" data-testid="found-nonce">{ nonce }</code></p>
+            <p class="mono small">{ format!("SHA-256(\"{text}{nonce}\") =") }</p>
+            <HashView hex={hex::encode(digest)} zero_digits={difficulty as usize / 4} />
+            <p class={classes!("verdict", if ok { "ok" } else { "bad" })}>
+                { if ok { "✓ " } else { "✗ " } }
+                { fill(s.zero_bits, &[("n", &zeros.to_string())]) }
+            </p>
+        </div>
+    }
+}
