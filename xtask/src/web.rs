@@ -52,7 +52,6 @@ pub fn build(tools: &Tools) -> anyhow::Result<()> {
         ])
         .env("PATH", tools.path())
         .env(RUSTFLAGS_VAR, SIMD_RUSTFLAGS)
-        .env("NO_COLOR", "1")
         .dir(paths::root())
         .run()
 }
