@@ -16,7 +16,7 @@ pub use target::HashTarget;
 pub use tensority::{TensorityEngine, TensorityHasher};
 
 #[cfg(feature = "threads")]
-pub use scan::scan_parallel;
+pub use scan::{scan_parallel, scan_threads};
 
 /// Length of a serialized (Bitcoin-layout) block header; the nonce is bytes 76..80.
 pub const HEADER_LEN: usize = 80;

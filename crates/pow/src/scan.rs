@@ -197,3 +197,19 @@ pub fn scan_parallel<E: Engine + ?Sized>(
         (None, false) => Outcome::Exhausted,
     }
 }
+
+/// [`scan_parallel`] on a pool of its own with `threads` threads (at least one).
+#[cfg(feature = "threads")]
+pub fn scan_threads<E: Engine + ?Sized>(
+    engine: &E,
+    header: &[u8; HEADER_LEN],
+    nonces: Nonces,
+    target: &HashTarget,
+    threads: usize,
+    control: &Control<'_>,
+) -> Result<Outcome, rayon::ThreadPoolBuildError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()?;
+    Ok(pool.install(|| scan_parallel(engine, header, nonces, target, control)))
+}
