@@ -44,7 +44,7 @@ impl ChainParams {
         Self {
             name: "bitcoin".to_string(),
             pow: PowAlgorithm::Sha256d,
-            pow_limit: Target(U256::MAX.shifted_right(32)),
+            pow_limit: Target(U256::MAX.shr(32)),
             pow_target_spacing: 600,
             pow_target_timespan: 14 * 24 * 60 * 60,
             no_retargeting: false,

@@ -35,7 +35,7 @@ impl U256 {
             word >>= 8 * (3 - size);
             U256::from_u64(u64::from(word))
         } else {
-            U256::from_u64(u64::from(word)).shifted_left(8 * (size - 3))
+            U256::from_u64(u64::from(word)).shl(8 * (size - 3))
         };
         Decoded {
             value,
@@ -51,7 +51,7 @@ impl U256 {
         let mut compact = if size <= 3 {
             (self.low_u64() << (8 * (3 - size))) as u32
         } else {
-            self.shifted_right(8 * (size - 3)).low_u64() as u32
+            self.shr(8 * (size - 3)).low_u64() as u32
         };
         // The mantissa's top bit is the sign: move to a bigger size instead.
         if compact & 0x0080_0000 != 0 {
@@ -308,7 +308,7 @@ mod tests {
         /// Any compact value produced by `get_compact` decodes and re-encodes unchanged.
         #[test]
         fn compact_round_trips(bytes in any::<[u8; 32]>(), shift in 0u32..256) {
-            let value = U256::from_le_bytes(bytes).shifted_right(shift);
+            let value = U256::from_le_bytes(bytes).shr(shift);
             let compact = value.get_compact(false);
             let decoded = U256::set_compact(compact);
             prop_assert!(!decoded.negative && !decoded.overflow);

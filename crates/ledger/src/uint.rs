@@ -84,7 +84,8 @@ impl U256 {
 
     /// Shift left; bits shifted past 2^256 are lost and shifts of 256 or more give zero,
     /// as in Bitcoin Core's `arith_uint256`.
-    pub fn shifted_left(self, shift: u32) -> Self {
+    #[allow(clippy::should_implement_trait)] // called by name across the workspace
+    pub fn shl(self, shift: u32) -> Self {
         let mut out = [0u64; 4];
         let limbs = (shift / 64) as usize;
         let bits = shift % 64;
@@ -98,7 +99,8 @@ impl U256 {
     }
 
     /// Logical shift right; shifts of 256 or more give zero.
-    pub fn shifted_right(self, shift: u32) -> Self {
+    #[allow(clippy::should_implement_trait)] // called by name across the workspace
+    pub fn shr(self, shift: u32) -> Self {
         let mut out = [0u64; 4];
         let limbs = (shift / 64) as usize;
         let bits = shift % 64;
@@ -163,7 +165,7 @@ impl U256 {
         let mut quotient = Self::ZERO;
         let mut remainder = Self::ZERO;
         for index in (0..self.bits()).rev() {
-            remainder = remainder.shifted_left(1);
+            remainder = remainder.shl(1);
             remainder.0[0] |= u64::from(self.bit(index));
             if remainder >= divisor {
                 remainder = remainder
@@ -262,17 +264,17 @@ mod tests {
 
     #[test]
     fn shifts_and_bits() {
-        assert_eq!(U256::ONE.shifted_left(255).bits(), 256);
-        assert_eq!(U256::ONE.shifted_left(256), U256::ZERO);
-        assert_eq!(U256::ONE.shifted_left(200).shifted_right(200), U256::ONE);
-        assert_eq!(U256::MAX.shifted_right(255), U256::ONE);
+        assert_eq!(U256::ONE.shl(255).bits(), 256);
+        assert_eq!(U256::ONE.shl(256), U256::ZERO);
+        assert_eq!(U256::ONE.shl(200).shr(200), U256::ONE);
+        assert_eq!(U256::MAX.shr(255), U256::ONE);
         assert_eq!(U256::ZERO.bits(), 0);
     }
 
     #[test]
     fn mul_div_keeps_the_overflowing_middle() {
-        let big = U256::ONE.shifted_left(255);
-        assert_eq!(big.mul_div_u64(4, 8), Some(U256::ONE.shifted_left(254)));
+        let big = U256::ONE.shl(255);
+        assert_eq!(big.mul_div_u64(4, 8), Some(U256::ONE.shl(254)));
         assert_eq!(big.mul_div_u64(4, 1), None);
         assert_eq!(big.mul_div_u64(1, 0), None);
     }
@@ -295,14 +297,14 @@ mod tests {
 
         #[test]
         fn division_reconstructs(a in any::<[u8; 32]>(), b in any::<[u8; 32]>()) {
-            let (a, b) = (U256::from_le_bytes(a), U256::from_le_bytes(b).shifted_right(7));
+            let (a, b) = (U256::from_le_bytes(a), U256::from_le_bytes(b).shr(7));
             prop_assume!(!b.is_zero());
             let (q, r) = a.div_rem(b).unwrap();
             prop_assert!(r < b);
             // q * b + r == a, with q * b computed by repeated doubling.
             let mut product = U256::ZERO;
             for index in (0..q.bits()).rev() {
-                product = product.shifted_left(1);
+                product = product.shl(1);
                 if q.bit(index) {
                     product = product.checked_add(b).unwrap();
                 }

@@ -378,7 +378,14 @@ impl Chain {
 
     /// Validates `block` and adds it to the tree, switching the active chain if it
     /// (or an orphan it completes) gives more work. `now` (Unix seconds, from the
-    /// caller) bounds timestamps. On error nothing has changed.
+    /// caller) bounds timestamps. A block whose parent is unknown is held as an orphan
+    /// (only its context-free rules are checked until the parent arrives; the update
+    /// is then empty).
+    ///
+    /// On error the chain is unchanged, with one deliberate exception: if the block
+    /// fails because an ancestor stored earlier on a side branch turns out to carry
+    /// invalid transactions, that ancestor and its descendants are forgotten, so the
+    /// bad branch is not re-validated on every new block.
     pub fn accept_block(&mut self, block: Block, now: u32) -> Result<ChainUpdate, BlockError> {
         let hash = block.block_hash();
         if self.entries.contains_key(&hash) || self.orphans.contains_key(&hash) {
