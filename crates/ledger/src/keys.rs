@@ -374,6 +374,24 @@ mod tests {
         );
     }
 
+    #[test]
+    fn hex_keys_and_signatures_parse() {
+        let key = PrivateKey::from_entropy(sha256(b"alice"))
+            .unwrap()
+            .public_key();
+        assert_eq!(key.to_string().parse::<PublicKey>(), Ok(key));
+        assert_eq!(
+            "02ab".parse::<PublicKey>(),
+            Err(KeyError::BadHex { expected: 66 })
+        );
+        assert_eq!(
+            "zz".parse::<Signature>(),
+            Err(KeyError::BadHex { expected: 128 })
+        );
+        let json = serde_json::to_string(&key).unwrap();
+        assert_eq!(serde_json::from_str::<PublicKey>(&json).unwrap(), key);
+    }
+
     proptest! {
         #[test]
         fn addresses_round_trip(payload in any::<[u8; 20]>()) {

@@ -5,6 +5,26 @@
 //! no global state, and no operating-system randomness (key generation takes entropy
 //! from the caller). That is what lets the same code run natively, in tests and in
 //! the browser (wasm32-unknown-unknown), and what makes every run reproducible.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use ledger::chain::{genesis_block, mine_header};
+//! use ledger::{Chain, ChainParams, Mempool, PrivateKey, Sha256dHasher, sha256};
+//!
+//! let params = ChainParams::regtest();
+//! let genesis = genesis_block(&params, &Sha256dHasher);
+//! let mut chain = Chain::new(params, genesis, Arc::new(Sha256dHasher)).unwrap();
+//! let miner = PrivateKey::from_entropy(sha256(b"miner")).unwrap();
+//! let mempool = Mempool::new();
+//!
+//! let now = chain.params().genesis_time + 600;
+//! let mut block = mempool.block_template(&chain, miner.address(), now, 100);
+//! let seed = chain.seed_for_child(&chain.tip());
+//! assert!(mine_header(&mut block.header, chain.hasher().as_ref(), &seed));
+//! let update = chain.accept_block(block, now).unwrap();
+//! assert_eq!(update.connected.len(), 1);
+//! assert_eq!(chain.balance(&miner.address()), chain.params().block_subsidy(1));
+//! ```
 
 pub mod amount;
 pub mod attack;

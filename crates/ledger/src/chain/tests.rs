@@ -221,6 +221,34 @@ fn mempool_orders_by_fee_rate_and_rejects_conflicts() {
 }
 
 #[test]
+fn a_mined_conflict_evicts_the_pooled_spend() {
+    let (alice, bob, carol) = (key("alice"), key("bob"), key("carol"));
+    let mut chain = new_chain(ChainParams::regtest());
+    extend(&mut chain, &alice, 1);
+    let mut mempool = Mempool::new();
+    mempool
+        .add(spend(&chain, &alice, vec![pay(49 * COIN, &bob)]), &chain)
+        .unwrap();
+    let rival = spend(&chain, &alice, vec![pay(49 * COIN, &carol)]);
+    let tip = chain.tip();
+    let bits = chain.next_bits();
+    let block = build(
+        &chain,
+        tip,
+        vec![rival],
+        51 * COIN,
+        &carol,
+        bits,
+        next_time(&chain, &tip),
+    );
+    let now = now(&chain);
+    let update = chain.accept_block(block, now).unwrap();
+    mempool.apply_update(&chain, &update);
+    assert!(mempool.is_empty());
+    assert_eq!(chain.balance(&carol.address()).to_sat(), 100 * COIN);
+}
+
+#[test]
 fn orphans_wait_for_their_parent() {
     let alice = key("alice");
     let mut chain = new_chain(ChainParams::regtest());
