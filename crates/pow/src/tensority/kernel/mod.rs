@@ -7,6 +7,8 @@ mod portable;
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod vnni512;
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;
@@ -23,6 +25,9 @@ pub enum Kernel {
     /// x86-64 AVX2: `vpmaddwd` on sign-extended pairs, 16 multiply-adds per instruction.
     #[cfg(target_arch = "x86_64")]
     Avx2,
+    /// x86-64 AVX-512 VNNI: `vpdpbusd` on biased bytes, 64 multiply-adds per instruction.
+    #[cfg(target_arch = "x86_64")]
+    Avx512Vnni,
     /// WebAssembly SIMD128: `i32x4.dot_i16x8_s`, 8 multiply-adds per instruction.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     Simd128,
@@ -39,6 +44,8 @@ impl Kernel {
         let candidates: [(Self, bool); _] = [
             #[cfg(target_arch = "x86_64")]
             (Self::Avx2, avx2::is_supported()),
+            #[cfg(target_arch = "x86_64")]
+            (Self::Avx512Vnni, vnni512::is_supported()),
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             (Self::Simd128, true),
         ];
@@ -54,6 +61,8 @@ impl Kernel {
             Self::Portable => "portable",
             #[cfg(target_arch = "x86_64")]
             Self::Avx2 => "avx2",
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx512Vnni => "avx512-vnni",
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Self::Simd128 => "simd128",
         }
@@ -89,6 +98,8 @@ impl Kernel {
             Self::Portable => portable::lane(matrices()),
             #[cfg(target_arch = "x86_64")]
             Self::Avx2 => avx2::lane(matrices()),
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx512Vnni => vnni512::lane(matrices()),
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Self::Simd128 => simd128::lane(matrices()),
         }
@@ -106,6 +117,8 @@ impl Kernel {
             Self::Portable => portable::chain(a, [b]),
             #[cfg(target_arch = "x86_64")]
             Self::Avx2 => avx2::chain(a, [b]),
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx512Vnni => vnni512::chain(a, [b]),
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Self::Simd128 => simd128::chain(a, [b]),
         }
