@@ -401,7 +401,7 @@ impl Chain {
             return Ok(ChainUpdate::default());
         }
         self.check_contextual(&block, now)?;
-        let saved = self.clone_shallow_state();
+        let saved = self.save_tree_state();
         self.insert_child(block);
         let mut added = vec![hash];
         self.adopt_orphans(hash, now, &mut added);
@@ -718,7 +718,7 @@ impl Chain {
         }
     }
 
-    fn clone_shallow_state(&self) -> SavedState {
+    fn save_tree_state(&self) -> SavedState {
         SavedState {
             entries: self.entries.keys().copied().collect(),
             orphans: self.orphans.clone(),
