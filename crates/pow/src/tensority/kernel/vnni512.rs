@@ -34,7 +34,10 @@ pub fn lane<'a>(matrices: impl Iterator<Item = &'a [i8]>) -> Vec<i8> {
 }
 
 pub fn chain<'a>(a: &[i8], matrices: impl IntoIterator<Item = &'a [i8]>) -> Vec<i8> {
-    assert!(is_supported(), "the AVX-512 VNNI kernel needs a CPU with AVX-512 VNNI");
+    assert!(
+        is_supported(),
+        "the AVX-512 VNNI kernel needs a CPU with AVX-512 VNNI"
+    );
     let mut a: Vec<u8> = a.iter().map(|&v| v as u8 ^ BIAS).collect();
     let mut packed = vec![0i8; MATRIX_LEN];
     let mut correction = vec![0i32; DIM];
@@ -69,7 +72,10 @@ fn product(a: &[u8], packed: &[i8], correction: &[i32], out: &mut [u8]) {
         // SAFETY: col + 32 <= 256 entries of `correction`.
         let start = unsafe {
             let p = correction.as_ptr().add(col);
-            [_mm512_loadu_si512(p.cast()), _mm512_loadu_si512(p.add(16).cast())]
+            [
+                _mm512_loadu_si512(p.cast()),
+                _mm512_loadu_si512(p.add(16).cast()),
+            ]
         };
         for row in (0..DIM).step_by(TILE_ROWS) {
             tile(a, panel, start, out, row, col);
@@ -89,7 +95,10 @@ fn tile(a: &[u8], panel: &[i8], start: [__m512i; 2], out: &mut [u8], row: usize,
         // SAFETY: q < 64 keeps both 64-byte loads inside the panel (asserted above).
         let (b0, b1) = unsafe {
             let p = b.add(q * 4 * W);
-            (_mm512_loadu_si512(p.cast()), _mm512_loadu_si512(p.add(64).cast()))
+            (
+                _mm512_loadu_si512(p.cast()),
+                _mm512_loadu_si512(p.add(64).cast()),
+            )
         };
         for (r, acc) in acc.iter_mut().enumerate() {
             // SAFETY: row r < 8 and 4q + 3 < 256 stay inside A (asserted above).
@@ -117,5 +126,8 @@ fn reduce_biased(acc: __m512i) -> __m512i {
     let byte = _mm512_set1_epi32(0xff);
     let low = _mm512_and_si512(acc, byte);
     let high = _mm512_and_si512(_mm512_srli_epi32::<8>(acc), byte);
-    _mm512_xor_si512(_mm512_add_epi32(low, high), _mm512_set1_epi32(i32::from(BIAS)))
+    _mm512_xor_si512(
+        _mm512_add_epi32(low, high),
+        _mm512_set1_epi32(i32::from(BIAS)),
+    )
 }
