@@ -481,37 +481,44 @@ impl Chain {
         times[times.len() / 2]
     }
 
-    /// Rules that need the parent: height, difficulty, time and proof of work.
-    fn check_contextual(&self, block: &Block, now: u32) -> Result<(), BlockError> {
-        let parent = block.header.prev_blockhash;
-        let height = self.entries[&parent].height + 1;
+    /// Checks a header whose parent is known against the chain: difficulty bits,
+    /// timestamp rules and proof of work. Header-first sync uses this to reject bad
+    /// headers before downloading their blocks.
+    pub fn check_header(&self, header: &BlockHeader, now: u32) -> Result<(), BlockError> {
+        let parent = header.prev_blockhash;
+        if !self.entries.contains_key(&parent) {
+            return Err(BlockError::UnknownParent(parent));
+        }
         let expected = self.next_bits_after(&parent);
-        if block.header.bits != expected {
+        if header.bits != expected {
             return Err(BlockError::WrongBits {
                 expected,
-                found: block.header.bits,
+                found: header.bits,
             });
         }
         let median_time_past = self.median_time_past_at(&parent);
-        if block.header.time <= median_time_past {
+        if header.time <= median_time_past {
             return Err(BlockError::TimeTooOld {
-                time: block.header.time,
+                time: header.time,
                 median_time_past,
             });
         }
         let max = now.saturating_add(self.params.max_future_block_time);
-        if block.header.time > max {
+        if header.time > max {
             return Err(BlockError::TimeTooNew {
-                time: block.header.time,
+                time: header.time,
                 max,
             });
         }
-        check_coinbase_height(block, height)?;
         let seed = self.seed_for_child(&parent);
-        check_pow_hash(
-            self.hasher.pow_hash(&block.header, &seed),
-            block.header.bits,
-        )
+        check_pow_hash(self.hasher.pow_hash(header, &seed), header.bits)
+    }
+
+    /// Rules that need the parent: the header rules and the coinbase height.
+    fn check_contextual(&self, block: &Block, now: u32) -> Result<(), BlockError> {
+        self.check_header(&block.header, now)?;
+        let height = self.entries[&block.header.prev_blockhash].height + 1;
+        check_coinbase_height(block, height)
     }
 
     fn insert_entry(&mut self, block: Block, height: u32, chain_work: Work) {

@@ -559,6 +559,13 @@ fn header_rule_violations() {
         BlockError::WrongBits { .. }
     ));
 
+    assert_eq!(chain.check_header(&good.header, now), Ok(()));
+    let mut stranger = good.header;
+    stranger.prev_blockhash = BlockHash::hash(b"somewhere else");
+    assert_eq!(
+        chain.check_header(&stranger, now),
+        Err(BlockError::UnknownParent(stranger.prev_blockhash))
+    );
     chain.accept_block(good, now).unwrap();
 }
 

@@ -172,6 +172,9 @@ pub enum BlockError {
         /// `now` plus the allowed drift.
         max: u32,
     },
+    /// The header's parent is not known (for header checks, which need it).
+    #[error("the parent block {0} is unknown")]
+    UnknownParent(BlockHash),
     /// A genesis block must not point to a parent.
     #[error("a genesis block's previous hash must be all zeros")]
     GenesisHasParent,
