@@ -204,6 +204,14 @@ mod tests {
     }
 
     #[test]
+    fn progress_counts_every_round() {
+        let mut reported = Vec::new();
+        let cache = Cache::build([1; 32], &AtomicBool::new(false), |done| reported.push(done));
+        assert!(cache.is_ok());
+        assert_eq!(reported, (1..=ROUNDS).collect::<Vec<_>>());
+    }
+
+    #[test]
     fn stop_flag_aborts_the_build() {
         let stop = AtomicBool::new(false);
         let mut rounds = 0;

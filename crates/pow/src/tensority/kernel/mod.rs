@@ -15,6 +15,7 @@ mod simd128;
 
 use super::cache::{Cache, DIM, MATRIX_LEN};
 use super::finish::{combine, index_sequence};
+use super::reference::identity;
 
 /// A way to compute the matrix products. `Kernel::best()` picks the fastest one this
 /// CPU supports; the others stay selectable for tests and benchmarks.
@@ -127,15 +128,6 @@ impl Kernel {
             Self::Simd128 => simd128::chain(a, [b]),
         }
     }
-}
-
-/// The identity as an int8 matrix: where every lane starts.
-fn identity() -> Vec<i8> {
-    let mut a = vec![0i8; MATRIX_LEN];
-    for r in 0..DIM {
-        a[r * DIM + r] = 1;
-    }
-    a
 }
 
 /// Repacks `b` (rows indexed [c][i]) for the pair-dot kernels: panels of `W` output
