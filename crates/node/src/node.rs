@@ -1,0 +1,792 @@
+//! The full node as a state machine: bytes, timers and local actions in, [`Output`]s out.
+//!
+//! Gossip works like Bitcoin's: a node announces (`inv`) what it has validated, a
+//! peer that lacks it asks (`getdata`) and gets the data. Nothing is relayed before
+//! it has been validated, so one honest node never passes on another's mistakes. A
+//! tab that joins late syncs header-first: it sends a block locator, receives up to
+//! [`MAX_HEADERS`] headers per message, checks their linkage and proof of work, and
+//! only then downloads the blocks in batches from the peer that showed the headers.
+//! A block whose parent is unknown waits in the chain's orphan pool while the node
+//! asks for the parent.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+
+use ledger::chain::genesis_block;
+use ledger::{
+    Address, Block, BlockError, BlockHash, BlockHeader, Chain, ChainParams, ChainUpdate, Mempool,
+    MempoolError, PowAlgorithm, PowHasher, Target, Transaction, TxError, Txid, Work,
+};
+
+use crate::peer::{BAN_SCORE, Misbehavior, Peer, PeerId};
+use crate::wire::{
+    Hello, InvItem, MAX_HEADERS, MAX_INV_ITEMS, MAX_LOCATOR, MAX_MESSAGE_SIZE, Message,
+    PROTOCOL_VERSION, Reject, RejectCode,
+};
+
+/// How long a banned peer stays banned.
+pub const BAN_MS: u64 = 10 * 60 * 1_000;
+/// The window over which unrequested messages are counted.
+pub const RATE_WINDOW_MS: u64 = 1_000;
+/// Unrequested messages allowed per window; far above what gossip needs.
+pub const RATE_LIMIT: u32 = 200;
+/// After this long an unanswered request may go to another peer.
+pub const REQUEST_TIMEOUT_MS: u64 = 10_000;
+/// How often peers are pinged.
+pub const PING_INTERVAL_MS: u64 = 30_000;
+/// Blocks requested from one peer at a time during sync.
+pub const BLOCK_BATCH: usize = 128;
+/// Headers held while their blocks download; more are ignored until some connect.
+pub const MAX_PENDING_HEADERS: usize = 50_000;
+/// Pooled transactions put into a block template.
+pub const MAX_TEMPLATE_TXS: usize = 1_000;
+
+/// Something the shell must do or show.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Output {
+    /// Send these bytes to this peer.
+    Send {
+        /// Destination.
+        peer: PeerId,
+        /// An encoded [`Message`].
+        bytes: Vec<u8>,
+    },
+    /// Close the connection to this peer.
+    Disconnect {
+        /// Which peer.
+        peer: PeerId,
+        /// Why, for the log.
+        reason: String,
+    },
+    /// Tell the user.
+    Event(Event),
+}
+
+/// What the UI shows.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Event {
+    /// A peer completed the handshake.
+    PeerReady {
+        /// Who.
+        peer: PeerId,
+        /// The height they announced.
+        height: u32,
+    },
+    /// The active chain has a new tip.
+    NewTip {
+        /// The tip.
+        hash: BlockHash,
+        /// Its height.
+        height: u32,
+    },
+    /// The active chain switched branches.
+    Reorg {
+        /// Blocks taken off the old branch.
+        depth: usize,
+        /// The tip before.
+        old_tip: BlockHash,
+        /// The tip after.
+        new_tip: BlockHash,
+    },
+    /// A transaction entered the mempool.
+    TxAccepted {
+        /// Its id.
+        txid: Txid,
+    },
+    /// A peer was banned.
+    PeerBanned {
+        /// Who.
+        peer: PeerId,
+        /// Why, in words.
+        reason: String,
+    },
+    /// Header-first sync advanced.
+    SyncProgress {
+        /// Our active height.
+        height: u32,
+        /// Height of the best header we know.
+        target: u32,
+    },
+    /// A peer refused something of ours.
+    Rejected {
+        /// Who.
+        peer: PeerId,
+        /// Their reason.
+        reason: String,
+    },
+}
+
+/// A validated header whose block we have not got yet.
+#[derive(Clone, Debug)]
+struct PendingHeader {
+    header: BlockHeader,
+    height: u32,
+    work: Work,
+    source: PeerId,
+}
+
+/// The node.
+#[derive(Debug)]
+pub struct Node {
+    chain: Chain,
+    mempool: Mempool,
+    peers: BTreeMap<PeerId, Peer>,
+    banned: BTreeMap<PeerId, u64>,
+    outputs: VecDeque<Output>,
+    headers: BTreeMap<BlockHash, PendingHeader>,
+    download: VecDeque<BlockHash>,
+    queued: BTreeSet<BlockHash>,
+    next_ping: u64,
+    ping_nonce: u64,
+}
+
+impl Node {
+    /// A node holding only the genesis block of `params`.
+    pub fn new(params: ChainParams, hasher: Arc<dyn PowHasher>) -> Self {
+        let genesis = genesis_block(&params, &*hasher);
+        let chain = Chain::new(params, genesis, hasher).expect("the built genesis is valid");
+        Self::from_chain(chain)
+    }
+
+    /// A node continuing from an existing chain (a loaded snapshot).
+    pub fn from_chain(chain: Chain) -> Self {
+        Self {
+            chain,
+            mempool: Mempool::new(),
+            peers: BTreeMap::new(),
+            banned: BTreeMap::new(),
+            outputs: VecDeque::new(),
+            headers: BTreeMap::new(),
+            download: VecDeque::new(),
+            queued: BTreeSet::new(),
+            next_ping: 0,
+            ping_nonce: 0,
+        }
+    }
+
+    /// The chain state.
+    pub fn chain(&self) -> &Chain {
+        &self.chain
+    }
+
+    /// The memory pool.
+    pub fn mempool(&self) -> &Mempool {
+        &self.mempool
+    }
+
+    /// Peers that completed the handshake, with the height they announced.
+    pub fn ready_peers(&self) -> Vec<(PeerId, u32)> {
+        self.peers
+            .iter()
+            .filter_map(|(id, peer)| peer.hello.as_ref().map(|hello| (*id, hello.height)))
+            .collect()
+    }
+
+    /// A peer's misbehaviour score, if connected.
+    pub fn peer_score(&self, peer: PeerId) -> Option<u32> {
+        self.peers.get(&peer).map(|p| p.score)
+    }
+
+    /// Whether `peer` is banned at `now`.
+    pub fn is_banned(&self, peer: PeerId, now: u64) -> bool {
+        self.banned.get(&peer).is_some_and(|until| *until > now)
+    }
+
+    /// The next output, oldest first.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// All queued outputs, oldest first.
+    pub fn drain_outputs(&mut self) -> Vec<Output> {
+        self.outputs.drain(..).collect()
+    }
+
+    /// A connection opened; we introduce ourselves. Banned peers are dropped at once.
+    pub fn peer_connected(&mut self, peer: PeerId, now: u64) {
+        if self.is_banned(peer, now) {
+            self.outputs.push_back(Output::Disconnect {
+                peer,
+                reason: format!("{peer} is banned"),
+            });
+            return;
+        }
+        self.peers.insert(peer, Peer::new(now));
+        let hello = self.hello();
+        self.send(peer, Message::Hello(hello));
+    }
+
+    /// A connection closed; what we asked of that peer can go to others.
+    pub fn peer_disconnected(&mut self, peer: PeerId, now: u64) {
+        self.peers.remove(&peer);
+        self.request_blocks(now);
+    }
+
+    /// Bytes arrived from `peer` at `now` (Unix milliseconds).
+    pub fn receive(&mut self, peer: PeerId, bytes: &[u8], now: u64) {
+        if !self.peers.contains_key(&peer) {
+            return;
+        }
+        if bytes.len() > MAX_MESSAGE_SIZE {
+            self.misbehave(peer, Misbehavior::Oversized(bytes.len()), now);
+            return;
+        }
+        let message = match Message::decode(bytes) {
+            Ok(message) => message,
+            Err(error) => {
+                self.misbehave(peer, Misbehavior::Undecodable(error.to_string()), now);
+                return;
+            }
+        };
+        let solicited = self.is_solicited(peer, &message);
+        let peer_state = self.peers.get_mut(&peer).expect("checked above");
+        if !solicited && peer_state.over_rate(now, RATE_WINDOW_MS, RATE_LIMIT) {
+            self.misbehave(peer, Misbehavior::Flood(RATE_LIMIT), now);
+            return;
+        }
+        let greeted = peer_state.hello.is_some();
+        match message {
+            Message::Hello(hello) if !greeted => self.on_hello(peer, hello, now),
+            Message::Hello(_) => {
+                self.misbehave(peer, Misbehavior::Handshake("a second hello"), now);
+            }
+            _ if !greeted => {
+                self.misbehave(peer, Misbehavior::Handshake("a message before hello"), now);
+            }
+            Message::Inv(items) => self.on_inv(peer, items, now),
+            Message::GetData(items) => self.on_getdata(peer, items),
+            Message::NotFound(items) => self.on_notfound(peer, items),
+            Message::Tx(tx) => self.on_tx(peer, tx, now),
+            Message::Block(block) => self.on_block(peer, block, solicited, now),
+            Message::GetHeaders(locator) => {
+                let headers = self.chain.headers_after(&locator, MAX_HEADERS);
+                self.send(peer, Message::Headers(headers));
+            }
+            Message::Headers(headers) => self.on_headers(peer, headers, solicited, now),
+            Message::GetBlocks(locator) => {
+                let hashes = self.chain.headers_after(&locator, MAX_INV_ITEMS);
+                let items: Vec<InvItem> = hashes
+                    .iter()
+                    .map(|header| InvItem::Block(header.block_hash()))
+                    .collect();
+                self.send(peer, Message::Inv(items));
+            }
+            Message::Ping(nonce) => self.send(peer, Message::Pong(nonce)),
+            Message::Pong(nonce) => {
+                let state = self.peers.get_mut(&peer).expect("checked above");
+                if state.ping.is_some_and(|(sent, _)| sent == nonce) {
+                    state.ping = None;
+                }
+            }
+            Message::Reject(reject) => self.event(Event::Rejected {
+                peer,
+                reason: reject.reason,
+            }),
+        }
+    }
+
+    /// Time passed: retry stalled requests, ping peers, drop silent ones, expire bans.
+    pub fn tick(&mut self, now: u64) {
+        self.banned.retain(|_, until| *until > now);
+        let silent: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, peer)| {
+                peer.ping
+                    .is_some_and(|(_, sent)| now.saturating_sub(sent) > 2 * PING_INTERVAL_MS)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for peer in silent {
+            self.peers.remove(&peer);
+            self.outputs.push_back(Output::Disconnect {
+                peer,
+                reason: "did not answer pings".to_string(),
+            });
+        }
+        for peer in self.peers.values_mut() {
+            peer.requested
+                .retain(|_, at| now.saturating_sub(*at) < REQUEST_TIMEOUT_MS);
+            if peer
+                .headers_asked
+                .is_some_and(|at| now.saturating_sub(at) >= REQUEST_TIMEOUT_MS)
+            {
+                peer.headers_asked = None;
+            }
+        }
+        if now >= self.next_ping {
+            self.next_ping = now + PING_INTERVAL_MS;
+            let ready: Vec<PeerId> = self.ready_peers().into_iter().map(|(id, _)| id).collect();
+            for peer in ready {
+                self.ping_nonce += 1;
+                let nonce = self.ping_nonce;
+                if let Some(state) = self.peers.get_mut(&peer)
+                    && state.ping.is_none()
+                {
+                    state.ping = Some((nonce, now));
+                    self.send(peer, Message::Ping(nonce));
+                }
+            }
+        }
+        self.request_blocks(now);
+    }
+
+    /// A transaction from this tab's wallet: validated, pooled and announced.
+    pub fn submit_transaction(&mut self, tx: Transaction) -> Result<Txid, MempoolError> {
+        let txid = self.mempool.add(tx, &self.chain)?;
+        self.event(Event::TxAccepted { txid });
+        self.announce(InvItem::Tx(txid));
+        Ok(txid)
+    }
+
+    /// A block this tab mined: validated, connected and announced.
+    pub fn submit_block(&mut self, block: Block, now: u64) -> Result<ChainUpdate, BlockError> {
+        let update = self.chain.accept_block(block, unix_seconds(now))?;
+        self.apply_update(&update);
+        Ok(update)
+    }
+
+    /// A block for this tab's miner on top of the current tip, paying `reward`.
+    pub fn block_template(&self, reward: Address, now: u64) -> Block {
+        self.mempool
+            .block_template(&self.chain, reward, unix_seconds(now), MAX_TEMPLATE_TXS)
+    }
+
+    fn hello(&self) -> Hello {
+        Hello {
+            version: PROTOCOL_VERSION,
+            network: self.chain.params().name.clone(),
+            genesis: self.genesis(),
+            tip: self.chain.tip(),
+            height: self.chain.height(),
+        }
+    }
+
+    fn genesis(&self) -> BlockHash {
+        self.chain
+            .block_at_height(0)
+            .expect("the chain has a genesis")
+            .block_hash()
+    }
+
+    fn is_solicited(&self, peer: PeerId, message: &Message) -> bool {
+        let Some(state) = self.peers.get(&peer) else {
+            return false;
+        };
+        match message {
+            Message::Block(block) => state
+                .requested
+                .contains_key(&InvItem::Block(block.block_hash())),
+            Message::Tx(tx) => state.requested.contains_key(&InvItem::Tx(tx.txid())),
+            Message::Headers(_) => state.headers_asked.is_some(),
+            Message::NotFound(_) | Message::Pong(_) => true,
+            _ => false,
+        }
+    }
+
+    fn on_hello(&mut self, peer: PeerId, hello: Hello, now: u64) {
+        if hello.network != self.chain.params().name || hello.genesis != self.genesis() {
+            let reason = format!(
+                "different chain: they run '{}' with genesis {}, we run '{}' with genesis {}",
+                hello.network,
+                hello.genesis,
+                self.chain.params().name,
+                self.genesis()
+            );
+            self.part(peer, RejectCode::Incompatible, reason);
+            return;
+        }
+        let (height, tip) = (hello.height, hello.tip);
+        self.peers.get_mut(&peer).expect("connected").hello = Some(hello);
+        self.event(Event::PeerReady { peer, height });
+        if self.chain.status(&tip).is_none() && !self.headers.contains_key(&tip) {
+            self.request_headers(peer, now);
+        }
+    }
+
+    fn on_inv(&mut self, peer: PeerId, items: Vec<InvItem>, now: u64) {
+        let mut wanted = Vec::new();
+        for item in items {
+            self.peers.get_mut(&peer).expect("connected").known.insert(item);
+            let have = match item {
+                InvItem::Tx(txid) => self.mempool.get(&txid).is_some(),
+                InvItem::Block(hash) => {
+                    self.chain.status(&hash).is_some() || self.headers.contains_key(&hash)
+                }
+            };
+            if !have && !self.in_flight(&item) {
+                wanted.push(item);
+            }
+        }
+        self.request(peer, wanted, now);
+    }
+
+    fn on_getdata(&mut self, peer: PeerId, items: Vec<InvItem>) {
+        let mut missing = Vec::new();
+        for item in items {
+            let message = match item {
+                InvItem::Tx(txid) => self.mempool.get(&txid).map(|e| Message::Tx(e.tx.clone())),
+                InvItem::Block(hash) => self.chain.block(&hash).cloned().map(Message::Block),
+            };
+            match message {
+                Some(message) => {
+                    self.peers.get_mut(&peer).expect("connected").known.insert(item);
+                    self.send(peer, message);
+                }
+                None => missing.push(item),
+            }
+        }
+        if !missing.is_empty() {
+            self.send(peer, Message::NotFound(missing));
+        }
+    }
+
+    fn on_notfound(&mut self, peer: PeerId, items: Vec<InvItem>) {
+        let state = self.peers.get_mut(&peer).expect("connected");
+        for item in items {
+            state.requested.remove(&item);
+        }
+    }
+
+    fn on_tx(&mut self, peer: PeerId, tx: Transaction, now: u64) {
+        let txid = tx.txid();
+        let state = self.peers.get_mut(&peer).expect("connected");
+        state.known.insert(InvItem::Tx(txid));
+        state.requested.remove(&InvItem::Tx(txid));
+        match self.mempool.add(tx, &self.chain) {
+            Ok(txid) => {
+                self.event(Event::TxAccepted { txid });
+                self.announce(InvItem::Tx(txid));
+            }
+            // Already pooled, or spending coins we do not see (mined meanwhile, or on
+            // a branch we have not got): an honest peer can send these.
+            Err(MempoolError::AlreadyInPool(_))
+            | Err(MempoolError::Invalid(TxError::MissingOrSpentInput(_))) => {}
+            Err(error @ MempoolError::Conflict { .. }) => {
+                self.misbehave(peer, Misbehavior::DoubleSpend(error.to_string()), now);
+            }
+            Err(error @ MempoolError::Invalid(_)) => {
+                self.misbehave(peer, Misbehavior::InvalidTx(error.to_string()), now);
+            }
+        }
+    }
+
+    fn on_block(&mut self, peer: PeerId, block: Block, solicited: bool, now: u64) {
+        let hash = block.block_hash();
+        let parent = block.header.prev_blockhash;
+        let state = self.peers.get_mut(&peer).expect("connected");
+        state.known.insert(InvItem::Block(hash));
+        state.requested.remove(&InvItem::Block(hash));
+        match self.chain.accept_block(block, unix_seconds(now)) {
+            Ok(update) if update.added.is_empty() => {
+                let item = InvItem::Block(parent);
+                if !self.headers.contains_key(&parent) && !self.in_flight(&item) {
+                    self.request(peer, vec![item], now);
+                }
+            }
+            Ok(update) => {
+                self.apply_update(&update);
+                if !solicited && !self.chain.is_active(&hash) {
+                    self.misbehave(peer, Misbehavior::LowWorkBlock(hash.to_string()), now);
+                }
+            }
+            Err(BlockError::AlreadyKnown(_)) => {}
+            Err(error @ BlockError::TimeTooNew { .. }) => {
+                self.misbehave(peer, Misbehavior::FutureBlock(error.to_string()), now);
+            }
+            Err(error) => {
+                self.misbehave(peer, Misbehavior::InvalidBlock(error.to_string()), now);
+            }
+        }
+        self.request_blocks(now);
+    }
+
+    fn on_headers(&mut self, peer: PeerId, headers: Vec<BlockHeader>, solicited: bool, now: u64) {
+        if !solicited {
+            self.misbehave(peer, Misbehavior::UnrequestedHeaders, now);
+            return;
+        }
+        self.peers.get_mut(&peer).expect("connected").headers_asked = None;
+        let full = headers.len() == MAX_HEADERS;
+        for header in headers {
+            if let Err(misbehavior) = self.add_header(peer, header) {
+                self.misbehave(peer, misbehavior, now);
+                return;
+            }
+        }
+        self.queue_best_branch();
+        if full {
+            self.request_headers(peer, now);
+        }
+        self.request_blocks(now);
+        self.sync_progress();
+    }
+
+    /// Checks one header's linkage, bits and proof of work and keeps it.
+    fn add_header(&mut self, peer: PeerId, header: BlockHeader) -> Result<(), Misbehavior> {
+        let hash = header.block_hash();
+        if self.chain.status(&hash).is_some() || self.headers.contains_key(&hash) {
+            return Ok(());
+        }
+        let parent = header.prev_blockhash;
+        let (parent_height, parent_work) = match (
+            self.chain.height_of(&parent),
+            self.chain.chain_work_of(&parent),
+            self.headers.get(&parent),
+        ) {
+            (Some(height), Some(work), _) => (height, work),
+            (_, _, Some(pending)) => (pending.height, pending.work),
+            _ => return Err(Misbehavior::DisconnectedHeaders),
+        };
+        let target = Target::from_compact(header.bits)
+            .map_err(|error| Misbehavior::InvalidHeader(error.to_string()))?;
+        if target > self.chain.params().pow_limit {
+            return Err(Misbehavior::InvalidHeader(format!(
+                "bits {} are easier than the chain's limit",
+                header.bits
+            )));
+        }
+        // Tensority needs the seed block's matrices; its headers are checked in full
+        // when their blocks arrive. SHA-256d is cheap enough to check right here.
+        if self.chain.params().pow == PowAlgorithm::Sha256d
+            && !target.is_met_by(hash.to_byte_array())
+        {
+            return Err(Misbehavior::InvalidHeader(format!(
+                "header {hash} does not meet its target"
+            )));
+        }
+        if self.headers.len() < MAX_PENDING_HEADERS {
+            self.headers.insert(
+                hash,
+                PendingHeader {
+                    header,
+                    height: parent_height + 1,
+                    work: parent_work + target.work(),
+                    source: peer,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// Queues for download the branch of pending headers with the most work, if it
+    /// has more work than our chain. Low-work branches are never downloaded.
+    fn queue_best_branch(&mut self) {
+        let Some((mut cursor, best)) = self
+            .headers
+            .iter()
+            .max_by_key(|(_, pending)| pending.work)
+            .map(|(hash, pending)| (*hash, pending.work))
+        else {
+            return;
+        };
+        if best <= self.chain.chain_work() {
+            return;
+        }
+        let mut branch = Vec::new();
+        while let Some(pending) = self.headers.get(&cursor) {
+            if !self.queued.contains(&cursor) {
+                branch.push(cursor);
+            }
+            cursor = pending.header.prev_blockhash;
+        }
+        for hash in branch.into_iter().rev() {
+            self.queued.insert(hash);
+            self.download.push_back(hash);
+        }
+    }
+
+    /// Tops up block requests for sync: each ready peer gets a batch once it has
+    /// fewer than half a batch outstanding, preferring the peer that sent the headers.
+    fn request_blocks(&mut self, now: u64) {
+        while let Some(front) = self.download.front() {
+            if self.chain.status(front).is_some() {
+                self.queued.remove(front);
+                self.download.pop_front();
+            } else {
+                break;
+            }
+        }
+        let mut batches: BTreeMap<PeerId, Vec<InvItem>> = BTreeMap::new();
+        let mut load: BTreeMap<PeerId, usize> = self
+            .peers
+            .iter()
+            .filter(|(_, peer)| peer.hello.is_some())
+            .map(|(id, peer)| {
+                let blocks = peer
+                    .requested
+                    .keys()
+                    .filter(|item| matches!(item, InvItem::Block(_)))
+                    .count();
+                (*id, blocks)
+            })
+            .collect();
+        let hungry = |load: &BTreeMap<PeerId, usize>, id: &PeerId, batches: &BTreeMap<PeerId, Vec<InvItem>>| {
+            let outstanding = load.get(id).copied().unwrap_or(usize::MAX);
+            let adding = batches.get(id).map_or(0, Vec::len);
+            (outstanding <= BLOCK_BATCH / 2 || adding > 0) && outstanding + adding < BLOCK_BATCH
+        };
+        for hash in &self.download {
+            let item = InvItem::Block(*hash);
+            if self.chain.status(hash).is_some() || self.in_flight(&item) {
+                continue;
+            }
+            let source = self.headers.get(hash).map(|pending| pending.source);
+            let chosen = source
+                .filter(|id| hungry(&load, id, &batches))
+                .or_else(|| load.keys().find(|id| hungry(&load, id, &batches)).copied());
+            match chosen {
+                Some(id) => batches.entry(id).or_default().push(item),
+                None => break,
+            }
+        }
+        for (peer, items) in batches {
+            *load.entry(peer).or_default() += items.len();
+            self.request(peer, items, now);
+        }
+    }
+
+    fn request_headers(&mut self, peer: PeerId, now: u64) {
+        let best_pending = self
+            .headers
+            .iter()
+            .max_by_key(|(_, pending)| pending.work)
+            .map(|(hash, _)| *hash);
+        let locator: Vec<BlockHash> = best_pending
+            .into_iter()
+            .chain(self.chain.locator())
+            .take(MAX_LOCATOR)
+            .collect();
+        if let Some(state) = self.peers.get_mut(&peer) {
+            state.headers_asked = Some(now);
+            self.send(peer, Message::GetHeaders(locator));
+        }
+    }
+
+    fn request(&mut self, peer: PeerId, items: Vec<InvItem>, now: u64) {
+        if items.is_empty() {
+            return;
+        }
+        let state = self.peers.get_mut(&peer).expect("connected");
+        for item in &items {
+            state.requested.insert(*item, now);
+        }
+        for chunk in items.chunks(MAX_INV_ITEMS) {
+            self.send(peer, Message::GetData(chunk.to_vec()));
+        }
+    }
+
+    fn in_flight(&self, item: &InvItem) -> bool {
+        self.peers
+            .values()
+            .any(|peer| peer.requested.contains_key(item))
+    }
+
+    /// Replays a chain update: mempool, events, sync bookkeeping, announcement.
+    fn apply_update(&mut self, update: &ChainUpdate) {
+        self.mempool.apply_update(&self.chain, update);
+        for hash in &update.added {
+            self.headers.remove(hash);
+        }
+        if update.connected.is_empty() {
+            return;
+        }
+        let tip = self.chain.tip();
+        if let Some(old_tip) = update.disconnected.first() {
+            self.event(Event::Reorg {
+                depth: update.disconnected.len(),
+                old_tip: *old_tip,
+                new_tip: tip,
+            });
+        }
+        self.event(Event::NewTip {
+            hash: tip,
+            height: self.chain.height(),
+        });
+        if self.download.iter().all(|hash| self.chain.status(hash).is_some()) {
+            self.announce(InvItem::Block(tip));
+        } else {
+            self.sync_progress();
+        }
+    }
+
+    fn sync_progress(&mut self) {
+        if let Some(target) = self.headers.values().map(|pending| pending.height).max() {
+            self.event(Event::SyncProgress {
+                height: self.chain.height(),
+                target,
+            });
+        }
+    }
+
+    /// Tells every ready peer that does not know `item` yet.
+    fn announce(&mut self, item: InvItem) {
+        let targets: Vec<PeerId> = self
+            .peers
+            .iter_mut()
+            .filter(|(_, peer)| peer.hello.is_some() && !peer.known.contains(&item))
+            .map(|(id, peer)| {
+                peer.known.insert(item);
+                *id
+            })
+            .collect();
+        for peer in targets {
+            self.send(peer, Message::Inv(vec![item]));
+        }
+    }
+
+    fn misbehave(&mut self, peer: PeerId, misbehavior: Misbehavior, now: u64) {
+        let Some(state) = self.peers.get_mut(&peer) else {
+            return;
+        };
+        state.score = state.score.saturating_add(misbehavior.score());
+        if state.score < BAN_SCORE {
+            return;
+        }
+        let code = match misbehavior {
+            Misbehavior::Undecodable(_) | Misbehavior::Oversized(_) => RejectCode::Malformed,
+            Misbehavior::Flood(_) => RejectCode::Flood,
+            Misbehavior::UnrequestedHeaders | Misbehavior::LowWorkBlock(_) => {
+                RejectCode::Unrequested
+            }
+            _ => RejectCode::Invalid,
+        };
+        let reason = format!("{peer} {misbehavior}");
+        self.banned.insert(peer, now + BAN_MS);
+        self.event(Event::PeerBanned {
+            peer,
+            reason: reason.clone(),
+        });
+        self.part(peer, code, reason);
+        self.request_blocks(now);
+    }
+
+    /// Sends a reject and drops the peer.
+    fn part(&mut self, peer: PeerId, code: RejectCode, reason: String) {
+        self.send(
+            peer,
+            Message::Reject(Reject {
+                code,
+                reason: reason.clone(),
+            }),
+        );
+        self.peers.remove(&peer);
+        self.outputs.push_back(Output::Disconnect { peer, reason });
+    }
+
+    fn send(&mut self, peer: PeerId, message: Message) {
+        let bytes = message.encode();
+        if bytes.len() <= MAX_MESSAGE_SIZE {
+            self.outputs.push_back(Output::Send { peer, bytes });
+        }
+    }
+
+    fn event(&mut self, event: Event) {
+        self.outputs.push_back(Output::Event(event));
+    }
+}
+
+/// The chain's clock is Unix seconds; the shell's is milliseconds.
+fn unix_seconds(now_ms: u64) -> u32 {
+    u32::try_from(now_ms / 1_000).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,200 @@
+//! What a node remembers about each peer, and how it scores bad behaviour.
+//!
+//! Scoring follows Bitcoin Core's idea: clearly malicious data (bad proof of work,
+//! bad signatures, undecodable bytes) costs the whole budget at once, while things an
+//! honest but confused peer might do (a double spend it saw first, headers that do
+//! not connect) cost a fraction, so only a pattern of them gets a peer banned.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::wire::{Hello, InvItem};
+
+/// A peer as the shell names it (a room member, a data channel).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+pub struct PeerId(pub u64);
+
+impl fmt::Display for PeerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "peer {}", self.0)
+    }
+}
+
+/// Score at which a peer is banned.
+pub const BAN_SCORE: u32 = 100;
+
+/// Something a peer did wrong.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum Misbehavior {
+    /// Bytes that are not a valid message.
+    #[error("sent a message that does not decode: {0}")]
+    Undecodable(String),
+    /// A message above the size limit.
+    #[error("sent a message of {0} bytes, over the size limit")]
+    Oversized(usize),
+    /// Too many unrequested messages in one window.
+    #[error("flooded us with more than {0} unrequested messages per second")]
+    Flood(u32),
+    /// A block that breaks a consensus rule.
+    #[error("sent an invalid block: {0}")]
+    InvalidBlock(String),
+    /// A header with bad proof of work or bits.
+    #[error("sent an invalid header: {0}")]
+    InvalidHeader(String),
+    /// A transaction that breaks a rule (bad signature, no inputs, ...).
+    #[error("sent an invalid transaction: {0}")]
+    InvalidTx(String),
+    /// A transaction spending what a pooled transaction already spends.
+    #[error("sent a double spend: {0}")]
+    DoubleSpend(String),
+    /// Headers nobody asked for.
+    #[error("sent headers nobody asked for")]
+    UnrequestedHeaders,
+    /// Headers whose first one does not attach to anything we know.
+    #[error("sent headers that do not connect to our chain")]
+    DisconnectedHeaders,
+    /// A pushed block that did not improve our chain.
+    #[error("pushed an unrequested block {0} on a branch with less work than ours")]
+    LowWorkBlock(String),
+    /// Any message before the handshake, or a second handshake.
+    #[error("broke the handshake: {0}")]
+    Handshake(&'static str),
+    /// A block whose timestamp is too far ahead of our clock.
+    #[error("sent a block from the future: {0}")]
+    FutureBlock(String),
+}
+
+impl Misbehavior {
+    /// How much of the [`BAN_SCORE`] budget this costs.
+    pub fn score(&self) -> u32 {
+        match self {
+            Misbehavior::Undecodable(_)
+            | Misbehavior::Oversized(_)
+            | Misbehavior::Flood(_)
+            | Misbehavior::InvalidBlock(_)
+            | Misbehavior::InvalidHeader(_)
+            | Misbehavior::InvalidTx(_) => BAN_SCORE,
+            Misbehavior::UnrequestedHeaders
+            | Misbehavior::LowWorkBlock(_)
+            | Misbehavior::Handshake(_) => 34,
+            Misbehavior::DoubleSpend(_) | Misbehavior::DisconnectedHeaders => 20,
+            Misbehavior::FutureBlock(_) => 10,
+        }
+    }
+}
+
+/// A set that forgets its oldest members beyond a capacity, so per-peer memory stays
+/// bounded however much a peer announces.
+#[derive(Clone, Debug)]
+pub(crate) struct RecentSet<T: Ord + Copy> {
+    members: BTreeSet<T>,
+    order: VecDeque<T>,
+    capacity: usize,
+}
+
+impl<T: Ord + Copy> RecentSet<T> {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            members: BTreeSet::new(),
+            order: VecDeque::new(),
+            capacity,
+        }
+    }
+
+    pub(crate) fn insert(&mut self, item: T) {
+        if self.members.insert(item) {
+            self.order.push_back(item);
+            if self.order.len() > self.capacity
+                && let Some(oldest) = self.order.pop_front()
+            {
+                self.members.remove(&oldest);
+            }
+        }
+    }
+
+    pub(crate) fn contains(&self, item: &T) -> bool {
+        self.members.contains(item)
+    }
+}
+
+/// Inventory remembered per peer.
+const KNOWN_CAPACITY: usize = 10_000;
+
+/// Per-connection state.
+#[derive(Clone, Debug)]
+pub(crate) struct Peer {
+    /// Their handshake, once received.
+    pub(crate) hello: Option<Hello>,
+    /// Accumulated misbehaviour.
+    pub(crate) score: u32,
+    /// What they have announced or we have sent them: never announce it back.
+    pub(crate) known: RecentSet<InvItem>,
+    /// What we asked them for, and when (ms).
+    pub(crate) requested: BTreeMap<InvItem, u64>,
+    /// When we sent them getheaders, if unanswered.
+    pub(crate) headers_asked: Option<u64>,
+    /// Start of the current rate window (ms).
+    pub(crate) window_start: u64,
+    /// Unrequested messages in the current window.
+    pub(crate) window_count: u32,
+    /// Our unanswered ping: nonce and when it was sent (ms).
+    pub(crate) ping: Option<(u64, u64)>,
+}
+
+impl Peer {
+    pub(crate) fn new(now: u64) -> Self {
+        Self {
+            hello: None,
+            score: 0,
+            known: RecentSet::new(KNOWN_CAPACITY),
+            requested: BTreeMap::new(),
+            headers_asked: None,
+            window_start: now,
+            window_count: 0,
+            ping: None,
+        }
+    }
+
+    /// Counts one unrequested message; true if the peer is over `limit` per `window`.
+    pub(crate) fn over_rate(&mut self, now: u64, window: u64, limit: u32) -> bool {
+        if now.saturating_sub(self.window_start) >= window {
+            self.window_start = now;
+            self.window_count = 0;
+        }
+        self.window_count += 1;
+        self.window_count > limit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_set_forgets_the_oldest() {
+        let mut set = RecentSet::new(2);
+        set.insert(1);
+        set.insert(2);
+        set.insert(2);
+        set.insert(3);
+        assert!(!set.contains(&1));
+        assert!(set.contains(&2) && set.contains(&3));
+    }
+
+    #[test]
+    fn rate_window_resets() {
+        let mut peer = Peer::new(0);
+        assert!(!(0..3).any(|_| peer.over_rate(10, 1_000, 3)));
+        assert!(peer.over_rate(20, 1_000, 3));
+        assert!(!peer.over_rate(1_020, 1_000, 3));
+    }
+
+    #[test]
+    fn malicious_data_bans_at_once_and_confusion_does_not() {
+        assert!(Misbehavior::InvalidTx("bad signature".into()).score() >= BAN_SCORE);
+        assert!(Misbehavior::DoubleSpend("x".into()).score() < BAN_SCORE);
+        assert_eq!(Misbehavior::DoubleSpend("x".into()).score() * 5, BAN_SCORE);
+    }
+}
