@@ -73,17 +73,31 @@ fn parse_duration(text: &str) -> Result<u64, String> {
     } else {
         (text, 1_000)
     };
-    let value: u64 = number.trim().parse().map_err(|_| format!("'{text}' is not a duration like 60s, 1500ms or 2m"))?;
-    value.checked_mul(scale).filter(|ms| *ms > 0).ok_or_else(|| format!("duration '{text}' must be positive and reasonable"))
+    let value: u64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration like 60s, 1500ms or 2m"))?;
+    value
+        .checked_mul(scale)
+        .filter(|ms| *ms > 0)
+        .ok_or_else(|| format!("duration '{text}' must be positive and reasonable"))
 }
 
 /// Render `(kind, count)` pairs as a JSON object.
 fn counts_json(counts: &[(String, u64)]) -> serde_json::Value {
-    counts.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(*v))).collect::<serde_json::Map<_, _>>().into()
+    counts
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::from(*v)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 fn counts_text(counts: &[(String, u64)]) -> String {
-    counts.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+    counts
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

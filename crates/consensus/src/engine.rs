@@ -70,7 +70,11 @@ struct Outbox<N: Node> {
 
 impl<N: Node> Default for Outbox<N> {
     fn default() -> Self {
-        Self { sends: Vec::new(), timers: Vec::new(), notes: Vec::new() }
+        Self {
+            sends: Vec::new(),
+            timers: Vec::new(),
+            notes: Vec::new(),
+        }
     }
 }
 
@@ -81,7 +85,7 @@ impl<N: Node> Clone for Outbox<N> {
 }
 
 /// A node's window on the world while it handles one event.
-pub struct Ctx<'a, N: Node + ?Sized> {
+pub struct Ctx<'a, N: Node> {
     id: NodeId,
     now: Time,
     nodes: usize,
@@ -184,9 +188,19 @@ pub struct TraceEvent<N: Node> {
 #[serde(tag = "type", rename_all = "snake_case", bound = "")]
 pub enum What<N: Node> {
     /// A message reached its handler.
-    Deliver { from: NodeId, to: NodeId, sent_at: Time, msg: N::Msg },
+    Deliver {
+        from: NodeId,
+        to: NodeId,
+        sent_at: Time,
+        msg: N::Msg,
+    },
     /// A message was dropped.
-    Drop { from: NodeId, to: NodeId, reason: DropReason, msg: N::Msg },
+    Drop {
+        from: NodeId,
+        to: NodeId,
+        reason: DropReason,
+        msg: N::Msg,
+    },
     /// A timer fired.
     Timer { node: NodeId, timer: N::Timer },
     /// The world changed.
@@ -224,8 +238,17 @@ impl<N: Node> Sink<N> for NoTrace {
 
 #[derive(Clone)]
 enum Pending<N: Node> {
-    Deliver { from: NodeId, to: NodeId, sent_at: Time, msg: N::Msg },
-    Timer { node: NodeId, incarnation: u32, timer: N::Timer },
+    Deliver {
+        from: NodeId,
+        to: NodeId,
+        sent_at: Time,
+        msg: N::Msg,
+    },
+    Timer {
+        node: NodeId,
+        incarnation: u32,
+        timer: N::Timer,
+    },
     Inject(Injection),
 }
 
@@ -276,7 +299,13 @@ pub struct Simulator<N: Node> {
 impl<N: Node> Simulator<N> {
     /// Build the world and run every node's `start` at time zero. `faults` is padded
     /// with `Honest`; nodes with `Fault::Crash` never start.
-    pub fn new(nodes: Vec<N>, faults: &[Fault], network: Network, seed: u64, injections: &[Scheduled]) -> Self {
+    pub fn new(
+        nodes: Vec<N>,
+        faults: &[Fault],
+        network: Network,
+        seed: u64,
+        injections: &[Scheduled],
+    ) -> Self {
         let count = nodes.len();
         let mut faults = faults.to_vec();
         faults.resize(count, Fault::Honest);
@@ -349,7 +378,9 @@ impl<N: Node> Simulator<N> {
     /// Process the next event; false when nothing is left to happen.
     pub fn step(&mut self, sink: &mut impl Sink<N>) -> bool {
         while let Some(entry) = self.queue.pop() {
-            if let Pending::Timer { node, incarnation, .. } = &entry.event
+            if let Pending::Timer {
+                node, incarnation, ..
+            } = &entry.event
                 && (!self.up[*node] || self.incarnation[*node] != *incarnation)
             {
                 continue;
@@ -373,7 +404,12 @@ impl<N: Node> Simulator<N> {
 
     fn process(&mut self, event: Pending<N>, sink: &mut impl Sink<N>) {
         match event {
-            Pending::Deliver { from, to, sent_at, msg } => {
+            Pending::Deliver {
+                from,
+                to,
+                sent_at,
+                msg,
+            } => {
                 let reason = if !self.up[to] {
                     Some(DropReason::Crashed)
                 } else if !self.network.connected(from, to) {
@@ -382,11 +418,21 @@ impl<N: Node> Simulator<N> {
                     None
                 };
                 match reason {
-                    Some(reason) => self.record(sink, || What::Drop { from, to, reason, msg }),
+                    Some(reason) => self.record(sink, || What::Drop {
+                        from,
+                        to,
+                        reason,
+                        msg,
+                    }),
                     None => {
                         if sink.enabled() {
                             let msg = msg.clone();
-                            self.record(sink, || What::Deliver { from, to, sent_at, msg });
+                            self.record(sink, || What::Deliver {
+                                from,
+                                to,
+                                sent_at,
+                                msg,
+                            });
                         }
                         self.dispatch(to, sink, |node, ctx| node.on_message(from, msg, ctx));
                     }
@@ -429,16 +475,29 @@ impl<N: Node> Simulator<N> {
 
     fn record(&self, sink: &mut impl Sink<N>, what: impl FnOnce() -> What<N>) {
         if sink.enabled() {
-            sink.record(TraceEvent { step: self.steps, time: self.now, what: what() });
+            sink.record(TraceEvent {
+                step: self.steps,
+                time: self.now,
+                what: what(),
+            });
         }
     }
 
     fn push(&mut self, at: Time, event: Pending<N>) {
         self.next_seq += 1;
-        self.queue.push(Entry { at, seq: self.next_seq, event });
+        self.queue.push(Entry {
+            at,
+            seq: self.next_seq,
+            event,
+        });
     }
 
-    fn dispatch(&mut self, id: NodeId, sink: &mut impl Sink<N>, handler: impl FnOnce(&mut N, &mut Ctx<'_, N>)) {
+    fn dispatch(
+        &mut self,
+        id: NodeId,
+        sink: &mut impl Sink<N>,
+        handler: impl FnOnce(&mut N, &mut Ctx<'_, N>),
+    ) {
         let mut out = std::mem::take(&mut self.outbox);
         {
             let mut ctx = Ctx {
@@ -457,7 +516,14 @@ impl<N: Node> Simulator<N> {
         }
         for (after, timer) in out.timers.drain(..) {
             let incarnation = self.incarnation[id];
-            self.push(self.now + after, Pending::Timer { node: id, incarnation, timer });
+            self.push(
+                self.now + after,
+                Pending::Timer {
+                    node: id,
+                    incarnation,
+                    timer,
+                },
+            );
         }
         for (to, msg) in out.sends.drain(..) {
             self.send(id, to, msg, sink);
@@ -470,19 +536,45 @@ impl<N: Node> Simulator<N> {
             return;
         }
         if self.faults[from] == Fault::Silent {
-            self.record(sink, || What::Drop { from, to, reason: DropReason::Silenced, msg });
+            self.record(sink, || What::Drop {
+                from,
+                to,
+                reason: DropReason::Silenced,
+                msg,
+            });
             return;
         }
         self.count(N::kind(&msg));
         match self.network.fate(from, to, &mut self.rng) {
-            Fate::Lost => self.record(sink, || What::Drop { from, to, reason: DropReason::Lost, msg }),
+            Fate::Lost => self.record(sink, || What::Drop {
+                from,
+                to,
+                reason: DropReason::Lost,
+                msg,
+            }),
             Fate::Deliver(delays) => {
                 let sent_at = self.now;
                 let (last, rest) = delays.split_last().expect("fate delivers at least once");
                 for delay in rest {
-                    self.push(sent_at + delay, Pending::Deliver { from, to, sent_at, msg: msg.clone() });
+                    self.push(
+                        sent_at + delay,
+                        Pending::Deliver {
+                            from,
+                            to,
+                            sent_at,
+                            msg: msg.clone(),
+                        },
+                    );
                 }
-                self.push(sent_at + last, Pending::Deliver { from, to, sent_at, msg });
+                self.push(
+                    sent_at + last,
+                    Pending::Deliver {
+                        from,
+                        to,
+                        sent_at,
+                        msg,
+                    },
+                );
             }
         }
     }
@@ -492,5 +584,147 @@ impl<N: Node> Simulator<N> {
             Some((_, n)) => *n += 1,
             None => self.counts.push((kind, 1)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Node 0 pings everyone every 10 ms; everyone counts pings and echoes them.
+    #[derive(Clone, Default)]
+    struct Ping {
+        heard: u64,
+        restarts: u64,
+    }
+
+    impl Node for Ping {
+        type Msg = u64;
+        type Timer = ();
+        type Note = u64;
+
+        fn start(&mut self, ctx: &mut Ctx<'_, Self>) {
+            if ctx.id() == 0 {
+                ctx.set_timer(10, ());
+            }
+        }
+        fn on_message(&mut self, _: NodeId, msg: u64, ctx: &mut Ctx<'_, Self>) {
+            self.heard += 1;
+            ctx.note(msg);
+        }
+        fn on_timer(&mut self, _: (), ctx: &mut Ctx<'_, Self>) {
+            let now = ctx.now();
+            ctx.send_to_all(0..ctx.nodes(), &now);
+            ctx.set_timer(10, ());
+        }
+        fn restart(&mut self, ctx: &mut Ctx<'_, Self>) {
+            self.restarts += 1;
+            self.start(ctx);
+        }
+        fn kind(_: &u64) -> &'static str {
+            "ping"
+        }
+    }
+
+    fn sim(faults: &[Fault], link: LinkConfig, injections: &[Scheduled]) -> Simulator<Ping> {
+        Simulator::new(
+            vec![Ping::default(); 3],
+            faults,
+            Network::new(3, link),
+            5,
+            injections,
+        )
+    }
+
+    #[test]
+    fn delivers_in_time_order_within_the_delay_range() {
+        let mut s = sim(&[], LinkConfig::default(), &[]);
+        let mut trace = Vec::new();
+        s.run_until(1_000, &mut trace);
+        assert_eq!(s.message_counts(), &[("ping", 200)]);
+        assert!(trace.windows(2).all(|w| w[0].time <= w[1].time));
+        for e in &trace {
+            if let What::Deliver { sent_at, .. } = e.what {
+                assert!((5..=15).contains(&(e.time - sent_at)));
+            }
+        }
+    }
+
+    #[test]
+    fn duplication_delivers_twice() {
+        let link = LinkConfig {
+            duplicate: 1.0,
+            ..LinkConfig::default()
+        };
+        let mut s = sim(&[], link, &[]);
+        s.run_until(1_000, &mut NoTrace);
+        let heard = s.nodes()[1].heard;
+        assert!(
+            (196..=200).contains(&heard),
+            "100 pings, each delivered twice: {heard}"
+        );
+    }
+
+    #[test]
+    fn silent_nodes_send_nothing_and_crashed_nodes_hear_nothing() {
+        let mut s = sim(&[Fault::Silent], LinkConfig::default(), &[]);
+        let mut trace = Vec::new();
+        s.run_until(200, &mut trace);
+        assert_eq!(s.nodes()[1].heard, 0);
+        assert!(trace.iter().any(|e| matches!(
+            e.what,
+            What::Drop {
+                reason: DropReason::Silenced,
+                ..
+            }
+        )));
+
+        let crash = [
+            Scheduled {
+                at: 100,
+                injection: Injection::Crash { node: 0 },
+            },
+            Scheduled {
+                at: 500,
+                injection: Injection::Restart { node: 0 },
+            },
+        ];
+        let mut s = sim(&[], LinkConfig::default(), &crash);
+        s.run_until(490, &mut NoTrace);
+        let heard = s.nodes()[1].heard;
+        assert!(
+            (8..=10).contains(&heard),
+            "pings stop while node 0 is down: {heard}"
+        );
+        s.run_until(1_000, &mut NoTrace);
+        assert_eq!(s.nodes()[0].restarts, 1);
+        assert!(
+            s.nodes()[1].heard >= heard + 45,
+            "pings resume after the restart, old timers stay dead"
+        );
+        assert!(s.nodes()[1].heard <= heard + 50);
+    }
+
+    #[test]
+    fn partition_drops_across_islands_only() {
+        let cut = [Scheduled {
+            at: 0,
+            injection: Injection::Partition {
+                islands: vec![vec![0, 1]],
+            },
+        }];
+        let mut s = sim(&[], LinkConfig::default(), &cut);
+        let mut trace = Vec::new();
+        s.run_until(500, &mut trace);
+        assert_eq!(s.nodes()[2].heard, 0);
+        assert!(s.nodes()[1].heard > 40);
+        assert!(trace.iter().any(|e| matches!(
+            e.what,
+            What::Drop {
+                to: 2,
+                reason: DropReason::Partitioned,
+                ..
+            }
+        )));
     }
 }

@@ -52,8 +52,13 @@ pub enum Strategy {
 
 impl Strategy {
     /// The family the exhaustive checker ranges over.
-    pub const ALL: [Strategy; 5] =
-        [Strategy::AlwaysAttack, Strategy::AlwaysRetreat, Strategy::Flip, Strategy::Split, Strategy::SplitInverse];
+    pub const ALL: [Strategy; 5] = [
+        Strategy::AlwaysAttack,
+        Strategy::AlwaysRetreat,
+        Strategy::Flip,
+        Strategy::Split,
+        Strategy::SplitInverse,
+    ];
 
     /// What a traitor says to `to` when it should have said `honest`.
     pub fn say(self, honest: Order, to: usize) -> Order {
@@ -96,14 +101,21 @@ pub struct Setup {
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum GeneralsError {
     /// Fewer than two generals.
-    #[error("the generals problem needs a commander and at least one lieutenant (n >= 2), got n = {0}")]
+    #[error(
+        "the generals problem needs a commander and at least one lieutenant (n >= 2), got n = {0}"
+    )]
     TooFew(usize),
     /// m is not below n.
     #[error("m = {m} traitors is not fewer than the n = {n} generals")]
     TooManyTraitors { n: usize, m: usize },
     /// The message tree would not fit on a classroom screen or in memory.
     #[error("OM({m}) with {n} generals sends {messages} messages; keep it under {limit}")]
-    TooLarge { n: usize, m: usize, messages: u64, limit: u64 },
+    TooLarge {
+        n: usize,
+        m: usize,
+        messages: u64,
+        limit: u64,
+    },
     /// A traitor id outside 0..n.
     #[error("traitor {id} is not one of the generals 0..{n}")]
     UnknownTraitor { id: usize, n: usize },
@@ -114,7 +126,10 @@ pub const MESSAGE_LIMIT: u64 = 200_000;
 
 impl Setup {
     fn strategy(&self, general: usize) -> Option<Strategy> {
-        self.traitors.iter().find(|(g, _)| *g == general).map(|(_, s)| *s)
+        self.traitors
+            .iter()
+            .find(|(g, _)| *g == general)
+            .map(|(_, s)| *s)
     }
 
     /// Whether `general` is loyal.
@@ -128,14 +143,22 @@ impl Setup {
             return Err(GeneralsError::TooFew(self.n));
         }
         if self.m >= self.n {
-            return Err(GeneralsError::TooManyTraitors { n: self.n, m: self.m });
+            return Err(GeneralsError::TooManyTraitors {
+                n: self.n,
+                m: self.m,
+            });
         }
         if let Some(&(id, _)) = self.traitors.iter().find(|(g, _)| *g >= self.n) {
             return Err(GeneralsError::UnknownTraitor { id, n: self.n });
         }
         let messages = om_messages(self.n, self.m);
         if messages > MESSAGE_LIMIT {
-            return Err(GeneralsError::TooLarge { n: self.n, m: self.m, messages, limit: MESSAGE_LIMIT });
+            return Err(GeneralsError::TooLarge {
+                n: self.n,
+                m: self.m,
+                messages,
+                limit: MESSAGE_LIMIT,
+            });
         }
         Ok(())
     }
@@ -189,10 +212,17 @@ pub struct Verdict {
 }
 
 fn verdict(setup: &Setup, decisions: Vec<Option<Order>>) -> Verdict {
-    let loyal: Vec<Order> = (1..setup.n).filter(|&g| setup.loyal(g)).filter_map(|g| decisions[g]).collect();
+    let loyal: Vec<Order> = (1..setup.n)
+        .filter(|&g| setup.loyal(g))
+        .filter_map(|g| decisions[g])
+        .collect();
     let ic1 = loyal.windows(2).all(|w| w[0] == w[1]);
     let ic2 = !setup.loyal(0) || loyal.iter().all(|d| *d == setup.order);
-    Verdict { decisions, ic1, ic2 }
+    Verdict {
+        decisions,
+        ic1,
+        ic2,
+    }
 }
 
 fn majority(values: impl Iterator<Item = Order>) -> Order {
@@ -203,7 +233,11 @@ fn majority(values: impl Iterator<Item = Order>) -> Order {
             Order::Retreat => retreat += 1,
         }
     }
-    if attack > retreat { Order::Attack } else { Order::Retreat }
+    if attack > retreat {
+        Order::Attack
+    } else {
+        Order::Retreat
+    }
 }
 
 /// A full OM(m) run.
@@ -223,22 +257,38 @@ pub struct OmRun {
 pub fn run_om(setup: &Setup) -> Result<OmRun, GeneralsError> {
     setup.validate()?;
     let n = setup.n;
-    let say = |from: usize, honest: Order, to: usize| setup.strategy(from).map_or(honest, |s| s.say(honest, to));
-    let mut messages: Vec<OralMessage> = (1..n).map(|to| OralMessage { path: vec![0], to, value: say(0, setup.order, to) }).collect();
+    let say = |from: usize, honest: Order, to: usize| {
+        setup.strategy(from).map_or(honest, |s| s.say(honest, to))
+    };
+    let mut messages: Vec<OralMessage> = (1..n)
+        .map(|to| OralMessage {
+            path: vec![0],
+            to,
+            value: say(0, setup.order, to),
+        })
+        .collect();
     let mut round_start = 0;
     for _ in 0..setup.m {
         let round_end = messages.len();
         for i in round_start..round_end {
-            let (path, relay, value) = (messages[i].path.clone(), messages[i].to, messages[i].value);
+            let (path, relay, value) =
+                (messages[i].path.clone(), messages[i].to, messages[i].value);
             let mut next = path.clone();
             next.push(relay);
             for to in (1..n).filter(|j| !next.contains(j)) {
-                messages.push(OralMessage { path: next.clone(), to, value: say(relay, value, to) });
+                messages.push(OralMessage {
+                    path: next.clone(),
+                    to,
+                    value: say(relay, value, to),
+                });
             }
         }
         round_start = round_end;
     }
-    let received: HashMap<(&[usize], usize), Order> = messages.iter().map(|m| ((m.path.as_slice(), m.to), m.value)).collect();
+    let received: HashMap<(&[usize], usize), Order> = messages
+        .iter()
+        .map(|m| ((m.path.as_slice(), m.to), m.value))
+        .collect();
     let mut tree = Vec::new();
     let mut decisions = vec![None; n];
     for (lieutenant, decision) in decisions.iter_mut().enumerate().skip(1) {
@@ -246,7 +296,12 @@ pub fn run_om(setup: &Setup) -> Result<OmRun, GeneralsError> {
         *decision = Some(resolved);
     }
     let verdict = verdict(setup, decisions);
-    Ok(OmRun { setup: setup.clone(), messages, tree, verdict })
+    Ok(OmRun {
+        setup: setup.clone(),
+        messages,
+        tree,
+        verdict,
+    })
 }
 
 /// OM(m)'s decision rule seen from one lieutenant: at each node take the majority of
@@ -260,11 +315,18 @@ fn resolve(
 ) -> Order {
     let told = received[&(path.as_slice(), me)];
     let slot = tree.len();
-    tree.push(TreeNode { lieutenant: me, path: path.clone(), received: told, resolved: told });
+    tree.push(TreeNode {
+        lieutenant: me,
+        path: path.clone(),
+        received: told,
+        resolved: told,
+    });
     if path.len() == setup.m + 1 {
         return told;
     }
-    let others: Vec<usize> = (1..setup.n).filter(|j| *j != me && !path.contains(j)).collect();
+    let others: Vec<usize> = (1..setup.n)
+        .filter(|j| *j != me && !path.contains(j))
+        .collect();
     let mut votes = vec![told];
     for j in others {
         path.push(j);
@@ -350,15 +412,32 @@ pub fn run_sm(setup: &Setup) -> Result<SmRun, GeneralsError> {
     let mut messages = Vec::new();
     let mut inbox: Vec<(usize, SignedOrder)> = (1..n)
         .map(|to| {
-            let value = setup.strategy(0).map_or(setup.order, |s| s.say(setup.order, to));
-            (to, extend(&SignedOrder { value, signers: vec![], tags: vec![] }, 0))
+            let value = setup
+                .strategy(0)
+                .map_or(setup.order, |s| s.say(setup.order, to));
+            (
+                to,
+                extend(
+                    &SignedOrder {
+                        value,
+                        signers: vec![],
+                        tags: vec![],
+                    },
+                    0,
+                ),
+            )
         })
         .collect();
     for round in 1..=setup.m + 1 {
         let mut outbox = Vec::new();
         for (to, order) in inbox {
             let valid = verify(&order);
-            messages.push(SignedMessage { round, to, order: order.clone(), valid });
+            messages.push(SignedMessage {
+                round,
+                to,
+                order: order.clone(),
+                valid,
+            });
             if !valid || !accepted[to].insert(order.value) || order.signers.len() > setup.m {
                 continue;
             }
@@ -379,17 +458,29 @@ pub fn run_sm(setup: &Setup) -> Result<SmRun, GeneralsError> {
         })
         .collect();
     let verdict = verdict(setup, decisions);
-    Ok(SmRun { setup: setup.clone(), messages, accepted, verdict })
+    Ok(SmRun {
+        setup: setup.clone(),
+        messages,
+        accepted,
+        verdict,
+    })
 }
 
 /// A traitorous lieutenant cannot change a signed value; it can only choose whom to
 /// tell, or try a forgery that the receiver's signature check throws away.
-fn traitor_relay(strategy: Option<Strategy>, order: &SignedOrder, to: usize) -> Option<SignedOrder> {
+fn traitor_relay(
+    strategy: Option<Strategy>,
+    order: &SignedOrder,
+    to: usize,
+) -> Option<SignedOrder> {
     match strategy {
         None => Some(order.clone()),
         Some(Strategy::AlwaysAttack) => (order.value == Order::Attack).then(|| order.clone()),
         Some(Strategy::AlwaysRetreat) => (order.value == Order::Retreat).then(|| order.clone()),
-        Some(Strategy::Flip) => Some(SignedOrder { value: order.value.flip(), ..order.clone() }),
+        Some(Strategy::Flip) => Some(SignedOrder {
+            value: order.value.flip(),
+            ..order.clone()
+        }),
         Some(Strategy::Split) => to.is_multiple_of(2).then(|| order.clone()),
         Some(Strategy::SplitInverse) => (!to.is_multiple_of(2)).then(|| order.clone()),
     }
@@ -430,11 +521,25 @@ pub const SWEEP_LIMIT: u64 = 2_000_000;
 /// Every placement of up to `m` traitors among the `n` generals, every assignment of
 /// strategies from [`Strategy::ALL`], both commander orders.
 pub fn sweep(algorithm: Algorithm, n: usize, m: usize) -> Result<Sweep, GeneralsError> {
-    Setup { n, m, order: Order::Attack, traitors: vec![] }.validate()?;
+    Setup {
+        n,
+        m,
+        order: Order::Attack,
+        traitors: vec![],
+    }
+    .validate()?;
     let placements = subsets(n, m);
-    let cases: u64 = placements.iter().map(|p| 2 * (Strategy::ALL.len() as u64).pow(p.len() as u32)).sum();
+    let cases: u64 = placements
+        .iter()
+        .map(|p| 2 * (Strategy::ALL.len() as u64).pow(p.len() as u32))
+        .sum();
     if cases.saturating_mul(om_messages(n, m)) > SWEEP_LIMIT * 50 {
-        return Err(GeneralsError::TooLarge { n, m, messages: cases.saturating_mul(om_messages(n, m)), limit: SWEEP_LIMIT * 50 });
+        return Err(GeneralsError::TooLarge {
+            n,
+            m,
+            messages: cases.saturating_mul(om_messages(n, m)),
+            limit: SWEEP_LIMIT * 50,
+        });
     }
     let mut sweep = Sweep {
         algorithm,
@@ -459,7 +564,12 @@ pub fn sweep(algorithm: Algorithm, n: usize, m: usize) -> Result<Sweep, Generals
                 })
                 .collect::<Vec<_>>();
             for order in [Order::Attack, Order::Retreat] {
-                let setup = Setup { n, m, order, traitors: traitors.clone() };
+                let setup = Setup {
+                    n,
+                    m,
+                    order,
+                    traitors: traitors.clone(),
+                };
                 let verdict = check(algorithm, &setup)?;
                 sweep.cases += 1;
                 sweep.ic1_violations += u64::from(!verdict.ic1);
@@ -510,7 +620,12 @@ mod tests {
     #[test]
     fn paper_figure_traitorous_lieutenant_fools_the_other() {
         // Lamport figure 1: loyal commander says attack, lieutenant 2 lies.
-        let setup = Setup { n: 3, m: 1, order: Order::Attack, traitors: vec![(2, Strategy::Flip)] };
+        let setup = Setup {
+            n: 3,
+            m: 1,
+            order: Order::Attack,
+            traitors: vec![(2, Strategy::Flip)],
+        };
         let run = run_om(&setup).unwrap();
         assert_eq!(run.verdict.decisions[1], Some(Order::Retreat));
         assert!(!run.verdict.ic2);
@@ -520,32 +635,55 @@ mod tests {
     fn om_holds_when_n_exceeds_three_m() {
         for (n, m) in [(4, 1), (5, 1), (7, 2)] {
             let sweep = sweep(Algorithm::Om, n, m).unwrap();
-            assert_eq!((sweep.ic1_violations, sweep.ic2_violations), (0, 0), "n={n} m={m}");
+            assert_eq!(
+                (sweep.ic1_violations, sweep.ic2_violations),
+                (0, 0),
+                "n={n} m={m}"
+            );
             assert!(sweep.cases > 0);
         }
     }
 
     #[test]
     fn om_tree_has_every_message_and_node() {
-        let run = run_om(&Setup { n: 4, m: 1, order: Order::Attack, traitors: vec![(3, Strategy::Split)] }).unwrap();
+        let run = run_om(&Setup {
+            n: 4,
+            m: 1,
+            order: Order::Attack,
+            traitors: vec![(3, Strategy::Split)],
+        })
+        .unwrap();
         assert_eq!(run.messages.len() as u64, om_messages(4, 1));
         assert_eq!(run.messages.len(), 3 + 3 * 2);
         // Each lieutenant: a root plus one leaf per other lieutenant.
         assert_eq!(run.tree.len(), 3 * 3);
-        assert_eq!(run.verdict.decisions[1..3], [Some(Order::Attack), Some(Order::Attack)]);
+        assert_eq!(
+            run.verdict.decisions[1..3],
+            [Some(Order::Attack), Some(Order::Attack)]
+        );
     }
 
     #[test]
     fn sm_holds_for_any_n_even_three() {
         for (n, m) in [(3, 1), (4, 2), (5, 3), (6, 2)] {
             let sweep = sweep(Algorithm::Sm, n, m).unwrap();
-            assert_eq!((sweep.ic1_violations, sweep.ic2_violations), (0, 0), "n={n} m={m}");
+            assert_eq!(
+                (sweep.ic1_violations, sweep.ic2_violations),
+                (0, 0),
+                "n={n} m={m}"
+            );
         }
     }
 
     #[test]
     fn forged_signatures_are_rejected() {
-        let run = run_sm(&Setup { n: 3, m: 1, order: Order::Attack, traitors: vec![(2, Strategy::Flip)] }).unwrap();
+        let run = run_sm(&Setup {
+            n: 3,
+            m: 1,
+            order: Order::Attack,
+            traitors: vec![(2, Strategy::Flip)],
+        })
+        .unwrap();
         let forged: Vec<&SignedMessage> = run.messages.iter().filter(|m| !m.valid).collect();
         assert_eq!(forged.len(), 1);
         assert_eq!(forged[0].order.value, Order::Retreat);
@@ -554,15 +692,33 @@ mod tests {
 
     #[test]
     fn traitorous_commander_under_sm_is_caught_by_two_values() {
-        let run = run_sm(&Setup { n: 3, m: 1, order: Order::Attack, traitors: vec![(0, Strategy::Split)] }).unwrap();
+        let run = run_sm(&Setup {
+            n: 3,
+            m: 1,
+            order: Order::Attack,
+            traitors: vec![(0, Strategy::Split)],
+        })
+        .unwrap();
         assert_eq!(run.accepted[1].len(), 2);
         assert_eq!(run.verdict.decisions[1], run.verdict.decisions[2]);
     }
 
     #[test]
     fn rejects_bad_sizes() {
-        assert_eq!(run_om(&Setup { n: 1, m: 0, order: Order::Attack, traitors: vec![] }).err(), Some(GeneralsError::TooFew(1)));
-        assert!(matches!(sweep(Algorithm::Om, 30, 6), Err(GeneralsError::TooLarge { .. })));
+        assert_eq!(
+            run_om(&Setup {
+                n: 1,
+                m: 0,
+                order: Order::Attack,
+                traitors: vec![]
+            })
+            .err(),
+            Some(GeneralsError::TooFew(1))
+        );
+        assert!(matches!(
+            sweep(Algorithm::Om, 30, 6),
+            Err(GeneralsError::TooLarge { .. })
+        ));
         assert_eq!(subsets(4, 2).len(), 1 + 4 + 6);
     }
 }

@@ -14,7 +14,10 @@ pub mod raft;
 pub mod rng;
 pub mod timeline;
 
-pub use engine::{Ctx, Fault, Injection, Node, NodeId, NoTrace, Scheduled, Simulator, Sink, Time, TraceEvent, What};
+pub use engine::{
+    Ctx, Fault, Injection, NoTrace, Node, NodeId, Scheduled, Simulator, Sink, Time, TraceEvent,
+    What,
+};
 pub use network::{LinkConfig, Network};
 pub use rng::Rng;
 pub use timeline::Timeline;

@@ -23,7 +23,12 @@ pub struct LinkConfig {
 
 impl Default for LinkConfig {
     fn default() -> Self {
-        Self { min_delay: 5, max_delay: 15, loss: 0.0, duplicate: 0.0 }
+        Self {
+            min_delay: 5,
+            max_delay: 15,
+            loss: 0.0,
+            duplicate: 0.0,
+        }
     }
 }
 
@@ -48,7 +53,11 @@ pub struct Network {
 impl Network {
     /// `nodes` nodes, all links behaving like `default`, no partition.
     pub fn new(nodes: usize, default: LinkConfig) -> Self {
-        Self { default, overrides: Vec::new(), groups: vec![0; nodes] }
+        Self {
+            default,
+            overrides: Vec::new(),
+            groups: vec![0; nodes],
+        }
     }
 
     /// Make the link `from -> to` behave differently from the rest.
@@ -128,9 +137,18 @@ mod tests {
     #[test]
     fn lossy_link_loses_about_the_configured_fraction() {
         let mut net = Network::new(2, LinkConfig::default());
-        net.set_link(0, 1, LinkConfig { loss: 0.25, ..LinkConfig::default() });
+        net.set_link(
+            0,
+            1,
+            LinkConfig {
+                loss: 0.25,
+                ..LinkConfig::default()
+            },
+        );
         let mut rng = Rng::new(3);
-        let lost = (0..10_000).filter(|_| net.fate(0, 1, &mut rng) == Fate::Lost).count();
+        let lost = (0..10_000)
+            .filter(|_| net.fate(0, 1, &mut rng) == Fate::Lost)
+            .count();
         assert!((2200..2800).contains(&lost), "lost {lost}");
         assert!((0..1000).all(|_| net.fate(1, 0, &mut rng) != Fate::Lost));
     }

@@ -167,10 +167,16 @@ pub fn trace_race(q: f64, z: u64, seed: u64, max_blocks: usize) -> Result<RaceTr
         }
         blocks.push((honest, attacker));
         if honest >= z && attacker > honest {
-            return Ok(RaceTrace { overtaken_at: Some(blocks.len() - 1), blocks });
+            return Ok(RaceTrace {
+                overtaken_at: Some(blocks.len() - 1),
+                blocks,
+            });
         }
     }
-    Ok(RaceTrace { blocks, overtaken_at: None })
+    Ok(RaceTrace {
+        blocks,
+        overtaken_at: None,
+    })
 }
 
 #[cfg(test)]
@@ -179,9 +185,19 @@ mod tests {
 
     #[test]
     fn whitepaper_table_for_q_one_tenth() {
-        let table = [(0, 1.0), (1, 0.2045873), (2, 0.0509779), (5, 0.0009137), (10, 0.0000012)];
+        let table = [
+            (0, 1.0),
+            (1, 0.2045873),
+            (2, 0.0509779),
+            (5, 0.0009137),
+            (10, 0.0000012),
+        ];
         for (z, p) in table {
-            assert!((whitepaper(0.1, z) - p).abs() < 5e-8, "z={z}: {}", whitepaper(0.1, z));
+            assert!(
+                (whitepaper(0.1, z) - p).abs() < 5e-8,
+                "z={z}: {}",
+                whitepaper(0.1, z)
+            );
         }
         assert!((whitepaper(0.3, 5) - 0.1773523).abs() < 5e-8);
     }
@@ -192,7 +208,10 @@ mod tests {
         let q: f64 = 0.3;
         let direct = q + (1.0 - q) * (q / (1.0 - q));
         assert!((exact(q, 1) - direct).abs() < 1e-12);
-        assert!(exact(0.3, 5) > whitepaper(0.3, 5), "Poisson understates the attacker");
+        assert!(
+            exact(0.3, 5) > whitepaper(0.3, 5),
+            "Poisson understates the attacker"
+        );
     }
 
     #[test]
@@ -215,8 +234,14 @@ mod tests {
 
     #[test]
     fn rejects_bad_parameters() {
-        assert_eq!(monte_carlo(1.5, 5, 10, 0).err(), Some(RaceError::Share(1.5)));
+        assert_eq!(
+            monte_carlo(1.5, 5, 10, 0).err(),
+            Some(RaceError::Share(1.5))
+        );
         assert_eq!(monte_carlo(0.2, 5, 0, 0).err(), Some(RaceError::NoTrials));
-        assert_eq!(monte_carlo(0.2, 5000, 1, 0).err(), Some(RaceError::Confirmations(5000)));
+        assert_eq!(
+            monte_carlo(0.2, 5000, 1, 0).err(),
+            Some(RaceError::Confirmations(5000))
+        );
     }
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::engine::{Ctx, Fault, Injection, Node, NodeId, Scheduled, Simulator, Time, TraceEvent, What};
+use crate::engine::{Ctx, Injection, Node, NodeId, Scheduled, Simulator, Time, TraceEvent, What};
 use crate::network::{LinkConfig, Network};
 use crate::rng::Rng;
 
@@ -32,7 +32,13 @@ pub struct RaftConfig {
 
 impl Default for RaftConfig {
     fn default() -> Self {
-        Self { election_min: 150, election_max: 300, heartbeat: 50, propose_every: 100, max_batch: 64 }
+        Self {
+            election_min: 150,
+            election_max: 300,
+            heartbeat: 50,
+            propose_every: 100,
+            max_batch: 64,
+        }
     }
 }
 
@@ -50,13 +56,27 @@ pub struct Entry {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Msg {
     /// A candidate asks for a vote.
-    RequestVote { term: u64, last_index: u64, last_term: u64 },
+    RequestVote {
+        term: u64,
+        last_index: u64,
+        last_term: u64,
+    },
     /// The answer to RequestVote.
     Vote { term: u64, granted: bool },
     /// Replicate entries after `prev_index` (a heartbeat when `entries` is empty).
-    AppendEntries { term: u64, prev_index: u64, prev_term: u64, entries: Vec<Entry>, commit: u64 },
+    AppendEntries {
+        term: u64,
+        prev_index: u64,
+        prev_term: u64,
+        entries: Vec<Entry>,
+        commit: u64,
+    },
     /// The answer to AppendEntries; on failure `match_index` hints how short the log is.
-    AppendReply { term: u64, success: bool, match_index: u64 },
+    AppendReply {
+        term: u64,
+        success: bool,
+        match_index: u64,
+    },
 }
 
 /// Raft's timers; `epoch` lets a node ignore timers armed before its role changed.
@@ -175,7 +195,9 @@ impl RaftNode {
 
     fn reset_election_timer(&mut self, ctx: &mut Ctx<'_, Self>) {
         self.epoch += 1;
-        let wait = ctx.rng().between(self.config.election_min, self.config.election_max);
+        let wait = ctx
+            .rng()
+            .between(self.config.election_min, self.config.election_max);
         ctx.set_timer(wait, Timer::Election { epoch: self.epoch });
     }
 
@@ -199,7 +221,11 @@ impl RaftNode {
         self.votes[self.id] = true;
         ctx.note(Note::Candidate { term: self.term });
         self.reset_election_timer(ctx);
-        let msg = Msg::RequestVote { term: self.term, last_index: self.last_index(), last_term: self.term_at(self.last_index()) };
+        let msg = Msg::RequestVote {
+            term: self.term,
+            last_index: self.last_index(),
+            last_term: self.term_at(self.last_index()),
+        };
         ctx.send_to_all(0..self.n(), &msg);
         self.count_votes(ctx);
     }
@@ -214,15 +240,24 @@ impl RaftNode {
         self.role = Role::Leader;
         ctx.note(Note::Leader { term: self.term });
         self.epoch += 1;
-        self.log.push(Entry { term: self.term, command: 0 });
+        self.log.push(Entry {
+            term: self.term,
+            command: 0,
+        });
         let last = self.last_index();
         self.next_index.iter_mut().for_each(|i| *i = last + 1);
         self.match_index.iter_mut().for_each(|i| *i = 0);
         self.match_index[self.id] = last;
         self.advance_commit(ctx);
         self.replicate(ctx);
-        ctx.set_timer(self.config.heartbeat, Timer::Heartbeat { epoch: self.epoch });
-        ctx.set_timer(self.config.propose_every, Timer::Propose { epoch: self.epoch });
+        ctx.set_timer(
+            self.config.heartbeat,
+            Timer::Heartbeat { epoch: self.epoch },
+        );
+        ctx.set_timer(
+            self.config.propose_every,
+            Timer::Propose { epoch: self.epoch },
+        );
     }
 
     fn replicate(&mut self, ctx: &mut Ctx<'_, Self>) {
@@ -236,7 +271,13 @@ impl RaftNode {
         let prev_index = self.next_index[to] - 1;
         let end = (prev_index as usize + self.config.max_batch).min(self.log.len());
         let entries = self.log[prev_index as usize..end].to_vec();
-        let msg = Msg::AppendEntries { term: self.term, prev_index, prev_term: self.term_at(prev_index), entries, commit: self.commit };
+        let msg = Msg::AppendEntries {
+            term: self.term,
+            prev_index,
+            prev_term: self.term_at(prev_index),
+            entries,
+            commit: self.commit,
+        };
         ctx.send(to, msg);
     }
 
@@ -244,7 +285,11 @@ impl RaftNode {
         while self.commit < index {
             self.commit += 1;
             let entry = self.log[self.commit as usize - 1];
-            ctx.note(Note::Committed { index: self.commit, term: entry.term, command: entry.command });
+            ctx.note(Note::Committed {
+                index: self.commit,
+                term: entry.term,
+                command: entry.command,
+            });
         }
     }
 
@@ -252,25 +297,42 @@ impl RaftNode {
     /// replicas; older entries commit with it (the figure 8 lesson).
     fn advance_commit(&mut self, ctx: &mut Ctx<'_, Self>) {
         let majority = self.n() / 2 + 1;
-        let target = (self.commit + 1..=self.last_index())
-            .rev()
-            .find(|&i| self.term_at(i) == self.term && self.match_index.iter().filter(|m| **m >= i).count() >= majority);
+        let target = (self.commit + 1..=self.last_index()).rev().find(|&i| {
+            self.term_at(i) == self.term
+                && self.match_index.iter().filter(|m| **m >= i).count() >= majority
+        });
         if let Some(index) = target {
             self.commit_to(index, ctx);
         }
     }
 
-    fn on_request_vote(&mut self, from: NodeId, term: u64, last_index: u64, last_term: u64, ctx: &mut Ctx<'_, Self>) {
+    fn on_request_vote(
+        &mut self,
+        from: NodeId,
+        term: u64,
+        last_index: u64,
+        last_term: u64,
+        ctx: &mut Ctx<'_, Self>,
+    ) {
         self.observe_term(term, ctx);
         let my_last = self.last_index();
         let up_to_date = (last_term, last_index) >= (self.term_at(my_last), my_last);
         let granted = term == self.term && self.voted_for.is_none_or(|v| v == from) && up_to_date;
         if granted {
             self.voted_for = Some(from);
-            ctx.note(Note::Voted { term, candidate: from });
+            ctx.note(Note::Voted {
+                term,
+                candidate: from,
+            });
             self.reset_election_timer(ctx);
         }
-        ctx.send(from, Msg::Vote { term: self.term, granted });
+        ctx.send(
+            from,
+            Msg::Vote {
+                term: self.term,
+                granted,
+            },
+        );
     }
 
     fn on_vote(&mut self, from: NodeId, term: u64, granted: bool, ctx: &mut Ctx<'_, Self>) {
@@ -284,7 +346,14 @@ impl RaftNode {
     fn on_append(&mut self, from: NodeId, msg: AppendArgs, ctx: &mut Ctx<'_, Self>) {
         self.observe_term(msg.term, ctx);
         if msg.term < self.term {
-            ctx.send(from, Msg::AppendReply { term: self.term, success: false, match_index: 0 });
+            ctx.send(
+                from,
+                Msg::AppendReply {
+                    term: self.term,
+                    success: false,
+                    match_index: 0,
+                },
+            );
             return;
         }
         if self.role == Role::Candidate {
@@ -294,7 +363,14 @@ impl RaftNode {
         self.reset_election_timer(ctx);
         if msg.prev_index > self.last_index() || self.term_at(msg.prev_index) != msg.prev_term {
             let hint = self.last_index().min(msg.prev_index.saturating_sub(1));
-            ctx.send(from, Msg::AppendReply { term: self.term, success: false, match_index: hint });
+            ctx.send(
+                from,
+                Msg::AppendReply {
+                    term: self.term,
+                    success: false,
+                    match_index: hint,
+                },
+            );
             return;
         }
         for (offset, entry) in msg.entries.iter().enumerate() {
@@ -302,7 +378,10 @@ impl RaftNode {
             if index <= self.last_index() && self.term_at(index) != entry.term {
                 let removed = self.last_index() - index + 1;
                 self.log.truncate(index as usize - 1);
-                ctx.note(Note::Truncated { from_index: index, removed });
+                ctx.note(Note::Truncated {
+                    from_index: index,
+                    removed,
+                });
             }
             if index > self.last_index() {
                 self.log.push(*entry);
@@ -310,10 +389,24 @@ impl RaftNode {
         }
         let matched = msg.prev_index + msg.entries.len() as u64;
         self.commit_to(msg.commit.min(matched), ctx);
-        ctx.send(from, Msg::AppendReply { term: self.term, success: true, match_index: matched });
+        ctx.send(
+            from,
+            Msg::AppendReply {
+                term: self.term,
+                success: true,
+                match_index: matched,
+            },
+        );
     }
 
-    fn on_append_reply(&mut self, from: NodeId, term: u64, success: bool, match_index: u64, ctx: &mut Ctx<'_, Self>) {
+    fn on_append_reply(
+        &mut self,
+        from: NodeId,
+        term: u64,
+        success: bool,
+        match_index: u64,
+        ctx: &mut Ctx<'_, Self>,
+    ) {
         self.observe_term(term, ctx);
         if self.role != Role::Leader || term != self.term {
             return;
@@ -327,7 +420,10 @@ impl RaftNode {
             }
         } else {
             // Back off one entry at a time, jumping straight to the end of a short log.
-            let next = self.next_index[from].saturating_sub(1).min(match_index + 1).max(1);
+            let next = self.next_index[from]
+                .saturating_sub(1)
+                .min(match_index + 1)
+                .max(1);
             self.next_index[from] = next;
             self.send_append(from, ctx);
         }
@@ -353,18 +449,42 @@ impl Node for RaftNode {
 
     fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx<'_, Self>) {
         match msg {
-            Msg::RequestVote { term, last_index, last_term } => self.on_request_vote(from, term, last_index, last_term, ctx),
+            Msg::RequestVote {
+                term,
+                last_index,
+                last_term,
+            } => self.on_request_vote(from, term, last_index, last_term, ctx),
             Msg::Vote { term, granted } => self.on_vote(from, term, granted, ctx),
-            Msg::AppendEntries { term, prev_index, prev_term, entries, commit } => {
-                self.on_append(from, AppendArgs { term, prev_index, prev_term, entries, commit }, ctx)
-            }
-            Msg::AppendReply { term, success, match_index } => self.on_append_reply(from, term, success, match_index, ctx),
+            Msg::AppendEntries {
+                term,
+                prev_index,
+                prev_term,
+                entries,
+                commit,
+            } => self.on_append(
+                from,
+                AppendArgs {
+                    term,
+                    prev_index,
+                    prev_term,
+                    entries,
+                    commit,
+                },
+                ctx,
+            ),
+            Msg::AppendReply {
+                term,
+                success,
+                match_index,
+            } => self.on_append_reply(from, term, success, match_index, ctx),
         }
     }
 
     fn on_timer(&mut self, timer: Timer, ctx: &mut Ctx<'_, Self>) {
         match timer {
-            Timer::Election { epoch } if epoch == self.epoch && self.role != Role::Leader => self.start_election(ctx),
+            Timer::Election { epoch } if epoch == self.epoch && self.role != Role::Leader => {
+                self.start_election(ctx)
+            }
             Timer::Heartbeat { epoch } if epoch == self.epoch && self.role == Role::Leader => {
                 self.replicate(ctx);
                 ctx.set_timer(self.config.heartbeat, Timer::Heartbeat { epoch });
@@ -372,7 +492,10 @@ impl Node for RaftNode {
             Timer::Propose { epoch } if epoch == self.epoch && self.role == Role::Leader => {
                 self.proposed += 1;
                 let command = ((self.id as u64 + 1) << 32) | self.proposed;
-                self.log.push(Entry { term: self.term, command });
+                self.log.push(Entry {
+                    term: self.term,
+                    command,
+                });
                 self.match_index[self.id] = self.last_index();
                 self.advance_commit(ctx);
                 self.replicate(ctx);
@@ -421,8 +544,14 @@ pub enum RaftError {
     #[error("a Raft cluster needs at least one server")]
     NoServers,
     /// Timeouts that cannot elect a leader.
-    #[error("the election timeout ({min}..{max} ms) must be longer than the heartbeat ({heartbeat} ms)")]
-    Timing { min: Time, max: Time, heartbeat: Time },
+    #[error(
+        "the election timeout ({min}..{max} ms) must be longer than the heartbeat ({heartbeat} ms)"
+    )]
+    Timing {
+        min: Time,
+        max: Time,
+        heartbeat: Time,
+    },
     /// An injection names a server that does not exist.
     #[error("an injection names server {node}, but the cluster has servers 0..{n}")]
     UnknownNode { node: NodeId, n: usize },
@@ -431,7 +560,13 @@ pub enum RaftError {
 impl RaftParams {
     /// `n` servers with default timing and links, no faults.
     pub fn new(n: usize, seed: u64) -> Self {
-        Self { n, seed, config: RaftConfig::default(), link: LinkConfig::default(), injections: Vec::new() }
+        Self {
+            n,
+            seed,
+            config: RaftConfig::default(),
+            link: LinkConfig::default(),
+            injections: Vec::new(),
+        }
     }
 
     /// Build the simulator, or explain why the parameters cannot run.
@@ -441,13 +576,28 @@ impl RaftParams {
         }
         let c = self.config;
         if c.election_min <= c.heartbeat || c.election_max < c.election_min {
-            return Err(RaftError::Timing { min: c.election_min, max: c.election_max, heartbeat: c.heartbeat });
+            return Err(RaftError::Timing {
+                min: c.election_min,
+                max: c.election_max,
+                heartbeat: c.heartbeat,
+            });
         }
-        if let Some(node) = self.injections.iter().find_map(|s| injected_node(&s.injection)).filter(|n| *n >= self.n) {
+        if let Some(node) = self
+            .injections
+            .iter()
+            .find_map(|s| injected_node(&s.injection))
+            .filter(|n| *n >= self.n)
+        {
             return Err(RaftError::UnknownNode { node, n: self.n });
         }
         let nodes = (0..self.n).map(|id| RaftNode::new(id, self.n, c)).collect();
-        Ok(Simulator::new(nodes, &[], Network::new(self.n, self.link), self.seed, &self.injections))
+        Ok(Simulator::new(
+            nodes,
+            &[],
+            Network::new(self.n, self.link),
+            self.seed,
+            &self.injections,
+        ))
     }
 }
 
@@ -472,7 +622,9 @@ pub fn random_faults(n: usize, duration: Time, seed: u64) -> Vec<Scheduled> {
         let injection = match rng.below(4) {
             0 if n > 1 => {
                 let island: Vec<NodeId> = (0..n).filter(|_| rng.chance(0.5)).collect();
-                Injection::Partition { islands: vec![island] }
+                Injection::Partition {
+                    islands: vec![island],
+                }
             }
             1 => Injection::Heal,
             2 => {
@@ -491,9 +643,15 @@ pub fn random_faults(n: usize, duration: Time, seed: u64) -> Vec<Scheduled> {
         out.push(Scheduled { at, injection });
         at += rng.between(500, 4_000);
     }
-    out.push(Scheduled { at: settle, injection: Injection::Heal });
+    out.push(Scheduled {
+        at: settle,
+        injection: Injection::Heal,
+    });
     for node in (0..n).filter(|i| down[*i]) {
-        out.push(Scheduled { at: settle, injection: Injection::Restart { node } });
+        out.push(Scheduled {
+            at: settle,
+            injection: Injection::Restart { node },
+        });
     }
     out
 }
@@ -504,13 +662,21 @@ pub fn random_faults(n: usize, duration: Time, seed: u64) -> Vec<Scheduled> {
 pub enum Violation {
     /// Two leaders in one term.
     #[error("election safety: servers {first} and {second} were both leader in term {term}")]
-    ElectionSafety { term: u64, first: NodeId, second: NodeId },
+    ElectionSafety {
+        term: u64,
+        first: NodeId,
+        second: NodeId,
+    },
     /// Two logs agree on an entry but not on what precedes it.
     #[error("log matching: servers {a} and {b} share entry {index} but differ before it")]
     LogMatching { a: NodeId, b: NodeId, index: u64 },
     /// A new leader lacks a committed entry.
     #[error("leader completeness: leader {leader} of term {term} lacks committed entry {index}")]
-    LeaderCompleteness { leader: NodeId, term: u64, index: u64 },
+    LeaderCompleteness {
+        leader: NodeId,
+        term: u64,
+        index: u64,
+    },
     /// Two servers applied different commands at one index.
     #[error("state machine safety: two servers committed different entries at index {index}")]
     StateMachineSafety { index: u64 },
@@ -548,26 +714,48 @@ pub fn run_checked(sim: &mut Simulator<RaftNode>, until: Time, max_events: u64) 
     let mut leaders: BTreeMap<u64, NodeId> = BTreeMap::new();
     let mut committed: BTreeMap<u64, Entry> = BTreeMap::new();
     let mut trace: Vec<TraceEvent<RaftNode>> = Vec::new();
-    while sim.next_time().is_some_and(|t| t <= until) && sim.steps() < max_events && sim.step(&mut trace) {
+    while sim.next_time().is_some_and(|t| t <= until)
+        && sim.steps() < max_events
+        && sim.step(&mut trace)
+    {
         for event in trace.drain(..) {
-            let What::Note { node, note } = event.what else { continue };
+            let What::Note { node, note } = event.what else {
+                continue;
+            };
             match note {
                 Note::Candidate { .. } => report.elections += 1,
                 Note::Leader { term } => {
                     report.leaders.push((term, node));
                     if let Some(&first) = leaders.get(&term) {
-                        report.violations.push(Violation::ElectionSafety { term, first, second: node });
+                        report.violations.push(Violation::ElectionSafety {
+                            term,
+                            first,
+                            second: node,
+                        });
                     }
                     leaders.insert(term, node);
                     let log = sim.nodes()[node].log();
-                    if let Some((&index, _)) = committed.iter().find(|(i, e)| log.get(**i as usize - 1) != Some(*e)) {
-                        report.violations.push(Violation::LeaderCompleteness { leader: node, term, index });
+                    if let Some((&index, _)) = committed
+                        .iter()
+                        .find(|(i, e)| log.get(**i as usize - 1) != Some(*e))
+                    {
+                        report.violations.push(Violation::LeaderCompleteness {
+                            leader: node,
+                            term,
+                            index,
+                        });
                     }
                 }
-                Note::Committed { index, term, command } => {
+                Note::Committed {
+                    index,
+                    term,
+                    command,
+                } => {
                     let entry = Entry { term, command };
                     if *committed.entry(index).or_insert(entry) != entry {
-                        report.violations.push(Violation::StateMachineSafety { index });
+                        report
+                            .violations
+                            .push(Violation::StateMachineSafety { index });
                     }
                 }
                 Note::Truncated { removed, .. } => report.rolled_back += removed,
@@ -583,8 +771,16 @@ pub fn run_checked(sim: &mut Simulator<RaftNode>, until: Time, max_events: u64) 
     report.time = sim.now();
     report.max_term = sim.nodes().iter().map(|n| n.term).max().unwrap_or(0);
     report.committed = committed.len() as u64;
-    report.servers = sim.nodes().iter().map(|n| (n.term, n.role, n.last_index(), n.commit)).collect();
-    report.messages = sim.message_counts().iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    report.servers = sim
+        .nodes()
+        .iter()
+        .map(|n| (n.term, n.role, n.last_index(), n.commit))
+        .collect();
+    report.messages = sim
+        .message_counts()
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
     report.violations.dedup();
     report
 }
@@ -600,7 +796,11 @@ pub fn check_log_matching(nodes: &[RaftNode]) -> Vec<Violation> {
             if let Some(i) = (0..shared).rev().find(|&i| la[i].term == lb[i].term)
                 && la[..=i] != lb[..=i]
             {
-                out.push(Violation::LogMatching { a, b, index: i as u64 + 1 });
+                out.push(Violation::LogMatching {
+                    a,
+                    b,
+                    index: i as u64 + 1,
+                });
             }
         }
     }
@@ -627,17 +827,17 @@ pub fn split_brain(sim: &mut Simulator<RaftNode>, heal_after: Time) -> Vec<Sched
     let n = sim.nodes().len();
     let buddy = (old + 1) % n;
     let at = sim.now();
-    let cut = Injection::Partition { islands: vec![vec![old, buddy]] };
+    let cut = Injection::Partition {
+        islands: vec![vec![old, buddy]],
+    };
     sim.inject(at, cut.clone());
     sim.inject(at + heal_after, Injection::Heal);
     made.push(Scheduled { at, injection: cut });
-    made.push(Scheduled { at: at + heal_after, injection: Injection::Heal });
+    made.push(Scheduled {
+        at: at + heal_after,
+        injection: Injection::Heal,
+    });
     made
-}
-
-/// Fault kinds Raft tolerates (it is not Byzantine).
-pub fn supports(fault: Fault) -> bool {
-    matches!(fault, Fault::Honest | Fault::Crash | Fault::Silent)
 }
 
 #[cfg(test)]
@@ -653,7 +853,10 @@ mod tests {
         assert!(!report.leaders.is_empty());
         assert!(report.committed > 20, "committed {}", report.committed);
         let commits: Vec<u64> = sim.nodes().iter().map(|n| n.commit_index()).collect();
-        assert!(commits.iter().all(|c| *c + 5 >= report.committed), "{commits:?}");
+        assert!(
+            commits.iter().all(|c| *c + 5 >= report.committed),
+            "{commits:?}"
+        );
     }
 
     #[test]
@@ -672,24 +875,46 @@ mod tests {
         let old = leader(&sim).unwrap();
         let old_term = sim.nodes()[old].term();
         sim.run_until(made[0].at + 2_000, &mut NoTrace);
-        let leaders: Vec<(NodeId, u64)> =
-            (0..5).filter(|&i| sim.nodes()[i].role() == Role::Leader).map(|i| (i, sim.nodes()[i].term())).collect();
-        assert_eq!(leaders.len(), 2, "two leaders during the partition: {leaders:?}");
+        let leaders: Vec<(NodeId, u64)> = (0..5)
+            .filter(|&i| sim.nodes()[i].role() == Role::Leader)
+            .map(|i| (i, sim.nodes()[i].term()))
+            .collect();
+        assert_eq!(
+            leaders.len(),
+            2,
+            "two leaders during the partition: {leaders:?}"
+        );
         assert!(leaders.iter().any(|&(i, t)| i == old && t == old_term));
         assert!(leaders.iter().any(|&(i, t)| i != old && t > old_term));
         let report = run_checked(&mut sim, made[1].at + 3_000, u64::MAX);
-        assert!(report.rolled_back > 0, "the old leader's uncommitted tail is removed");
+        assert!(
+            report.rolled_back > 0,
+            "the old leader's uncommitted tail is removed"
+        );
         assert!(report.violations.is_empty(), "{:?}", report.violations);
-        let logs: Vec<&[Entry]> = sim.nodes().iter().map(|n| &n.log()[..n.commit_index() as usize]).collect();
+        let logs: Vec<&[Entry]> = sim
+            .nodes()
+            .iter()
+            .map(|n| &n.log()[..n.commit_index() as usize])
+            .collect();
         let shortest = logs.iter().map(|l| l.len()).min().unwrap();
         assert!(logs.iter().all(|l| l[..shortest] == logs[0][..shortest]));
     }
 
     #[test]
     fn rejects_bad_parameters() {
-        assert_eq!(RaftParams::new(0, 1).build().err(), Some(RaftError::NoServers));
+        assert_eq!(
+            RaftParams::new(0, 1).build().err(),
+            Some(RaftError::NoServers)
+        );
         let mut p = RaftParams::new(3, 1);
-        p.injections.push(Scheduled { at: 5, injection: Injection::Crash { node: 7 } });
-        assert_eq!(p.build().err(), Some(RaftError::UnknownNode { node: 7, n: 3 }));
+        p.injections.push(Scheduled {
+            at: 5,
+            injection: Injection::Crash { node: 7 },
+        });
+        assert_eq!(
+            p.build().err(),
+            Some(RaftError::UnknownNode { node: 7, n: 3 })
+        );
     }
 }

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::engine::{Injection, Node, NoTrace, Simulator, TraceEvent};
+use crate::engine::{Injection, NoTrace, Node, Simulator, TraceEvent};
 
 /// An injection made at a step of the timeline.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -88,7 +88,10 @@ impl<N: Node> Timeline<N> {
             }
             moved
         };
-        if moved && next.is_multiple_of(self.interval) && self.snapshots.len() as u64 == next / self.interval - 1 {
+        if moved
+            && next.is_multiple_of(self.interval)
+            && self.snapshots.len() as u64 == next / self.interval - 1
+        {
             self.snapshots.push(self.current.clone());
         }
         moved

@@ -7,25 +7,52 @@ use consensus::{Fault, Injection, Scheduled};
 use proptest::prelude::*;
 
 fn fault_kind() -> impl Strategy<Value = Fault> {
-    prop_oneof![Just(Fault::Silent), Just(Fault::Crash), Just(Fault::Equivocate), Just(Fault::Lie)]
+    prop_oneof![
+        Just(Fault::Silent),
+        Just(Fault::Crash),
+        Just(Fault::Equivocate),
+        Just(Fault::Lie)
+    ]
 }
 
 /// Random partitions (always healed later) and short crash/restart pairs of replicas.
 fn schedule(n: usize) -> impl Strategy<Value = Vec<Scheduled>> {
-    proptest::collection::vec((0u64..3_000, 100u64..2_000, proptest::collection::vec(0..n, 1..=n / 2 + 1), any::<bool>()), 0..4)
-        .prop_map(|events| {
-            let mut out = Vec::new();
-            for (at, length, nodes, crash) in events {
-                if crash {
-                    out.push(Scheduled { at, injection: Injection::Crash { node: nodes[0] } });
-                    out.push(Scheduled { at: at + length, injection: Injection::Restart { node: nodes[0] } });
-                } else {
-                    out.push(Scheduled { at, injection: Injection::Partition { islands: vec![nodes] } });
-                    out.push(Scheduled { at: at + length, injection: Injection::Heal });
-                }
+    proptest::collection::vec(
+        (
+            0u64..3_000,
+            100u64..2_000,
+            proptest::collection::vec(0..n, 1..=n / 2 + 1),
+            any::<bool>(),
+        ),
+        0..4,
+    )
+    .prop_map(|events| {
+        let mut out = Vec::new();
+        for (at, length, nodes, crash) in events {
+            if crash {
+                out.push(Scheduled {
+                    at,
+                    injection: Injection::Crash { node: nodes[0] },
+                });
+                out.push(Scheduled {
+                    at: at + length,
+                    injection: Injection::Restart { node: nodes[0] },
+                });
+            } else {
+                out.push(Scheduled {
+                    at,
+                    injection: Injection::Partition {
+                        islands: vec![nodes],
+                    },
+                });
+                out.push(Scheduled {
+                    at: at + length,
+                    injection: Injection::Heal,
+                });
             }
-            out
-        })
+        }
+        out
+    })
 }
 
 proptest! {
@@ -82,10 +109,15 @@ proptest! {
 #[test]
 fn pbft_beyond_the_bound_has_a_counterexample_for_f_one_and_two() {
     for (n, faulty) in [(4, 2), (7, 3)] {
-        let (_, found) = pbft::search_divergence(&PbftParams::new(n, faulty, 20, 0), 0, 200).unwrap();
-        let (_, report) = found.unwrap_or_else(|| panic!("n={n} faulty={faulty} diverges for some seed"));
+        let (_, found) =
+            pbft::search_divergence(&PbftParams::new(n, faulty, 20, 0), 0, 200).unwrap();
+        let (_, report) =
+            found.unwrap_or_else(|| panic!("n={n} faulty={faulty} diverges for some seed"));
         let d = report.divergence.unwrap();
-        assert!(d.a.0 >= faulty && d.b.0 >= faulty, "divergent replicas are correct ones");
+        assert!(
+            d.a.0 >= faulty && d.b.0 >= faulty,
+            "divergent replicas are correct ones"
+        );
     }
 }
 
@@ -93,14 +125,25 @@ fn pbft_beyond_the_bound_has_a_counterexample_for_f_one_and_two() {
 fn generals_om_needs_more_than_three_m_and_sm_does_not() {
     for (n, m) in [(4, 1), (5, 1), (7, 2), (8, 2)] {
         let s = sweep(Algorithm::Om, n, m).unwrap();
-        assert_eq!((s.ic1_violations, s.ic2_violations), (0, 0), "OM n={n} m={m}");
+        assert_eq!(
+            (s.ic1_violations, s.ic2_violations),
+            (0, 0),
+            "OM n={n} m={m}"
+        );
     }
     for (n, m) in [(3, 1), (6, 2)] {
         let s = sweep(Algorithm::Om, n, m).unwrap();
-        assert!(s.ic1_violations + s.ic2_violations > 0, "OM n={n} m={m} should fail");
+        assert!(
+            s.ic1_violations + s.ic2_violations > 0,
+            "OM n={n} m={m} should fail"
+        );
     }
     for (n, m) in [(2, 1), (3, 1), (3, 2), (4, 2), (5, 3), (6, 3)] {
         let s = sweep(Algorithm::Sm, n, m).unwrap();
-        assert_eq!((s.ic1_violations, s.ic2_violations), (0, 0), "SM n={n} m={m}");
+        assert_eq!(
+            (s.ic1_violations, s.ic2_violations),
+            (0, 0),
+            "SM n={n} m={m}"
+        );
     }
 }

@@ -16,7 +16,10 @@ fn run_steps<N: Node>(mut sim: Simulator<N>, steps: u64) -> (Simulator<N>, Vec<T
 }
 
 fn raft_state(sim: &Simulator<RaftNode>) -> Vec<(u64, Role, usize, u64)> {
-    sim.nodes().iter().map(|n| (n.term(), n.role(), n.log().len(), n.commit_index())).collect()
+    sim.nodes()
+        .iter()
+        .map(|n| (n.term(), n.role(), n.log().len(), n.commit_index()))
+        .collect()
 }
 
 #[test]
@@ -43,13 +46,21 @@ fn back_and_seek_match_a_fresh_run() {
         timeline.seek(target);
         let (fresh, _) = run_steps(params.build().unwrap(), target);
         assert_eq!(timeline.position(), target);
-        assert_eq!(raft_state(timeline.state()), raft_state(&fresh), "step {target}");
+        assert_eq!(
+            raft_state(timeline.state()),
+            raft_state(&fresh),
+            "step {target}"
+        );
         assert_eq!(timeline.state().now(), fresh.now());
     }
     assert!(timeline.back());
     assert_eq!(timeline.position(), 1_499);
     assert!(timeline.forward());
-    assert_eq!(timeline.explored(), 2_000, "replaying does not extend the trace");
+    assert_eq!(
+        timeline.explored(),
+        2_000,
+        "replaying does not extend the trace"
+    );
     assert!(!timeline.events_at(1_500).is_empty());
 }
 
@@ -63,17 +74,26 @@ fn fork_changes_the_future_and_replays_consistently() {
     timeline.seek(2_000);
     let after_fork = raft_state(timeline.state());
     assert!(!timeline.state().is_up(leader));
-    let new_leader = consensus::raft::leader(timeline.state()).expect("the others elect a new leader");
+    let new_leader =
+        consensus::raft::leader(timeline.state()).expect("the others elect a new leader");
     assert_ne!(new_leader, leader);
 
     timeline.seek(300);
     timeline.seek(2_000);
-    assert_eq!(raft_state(timeline.state()), after_fork, "replay through the fork point");
+    assert_eq!(
+        raft_state(timeline.state()),
+        after_fork,
+        "replay through the fork point"
+    );
     assert_eq!(timeline.forks().len(), 1);
 
     timeline.seek(200);
     timeline.fork(Injection::Heal);
-    assert_eq!(timeline.forks().len(), 1, "an earlier fork drops later ones");
+    assert_eq!(
+        timeline.forks().len(),
+        1,
+        "an earlier fork drops later ones"
+    );
     assert_eq!(timeline.explored(), 200);
 }
 
@@ -82,7 +102,19 @@ fn pbft_trace_serializes_for_the_ui() {
     let (sim, trace) = run_steps::<PbftNode>(PbftParams::new(4, 0, 2, 1).build().unwrap(), 200);
     let json: serde_json::Value = serde_json::from_str(&trace_json(&trace)).unwrap();
     let events = json.as_array().unwrap();
-    assert!(events.iter().any(|e| e["what"]["type"] == "deliver" && e["what"]["msg"]["type"] == "pre_prepare"));
-    assert!(events.iter().any(|e| e["what"]["type"] == "note" && e["what"]["note"]["type"] == "executed"));
-    assert!(sim.message_counts().iter().any(|(k, v)| *k == "commit" && *v > 0));
+    assert!(
+        events
+            .iter()
+            .any(|e| e["what"]["type"] == "deliver" && e["what"]["msg"]["type"] == "pre_prepare")
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["what"]["type"] == "note" && e["what"]["note"]["type"] == "executed")
+    );
+    assert!(
+        sim.message_counts()
+            .iter()
+            .any(|(k, v)| *k == "commit" && *v > 0)
+    );
 }

@@ -4,7 +4,9 @@ use std::fmt::Write;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use consensus::generals::{Algorithm, Order, Setup, Strategy, Sweep, Verdict, run_om, run_sm, sweep};
+use consensus::generals::{
+    Algorithm, Order, Setup, Strategy, Sweep, Verdict, run_om, run_sm, sweep,
+};
 use serde_json::json;
 
 use super::Output;
@@ -54,12 +56,21 @@ impl GeneralsArgs {
             let result = sweep(algorithm, self.n, self.m).context("bad generals parameters")?;
             return Ok(sweep_output(&result));
         }
-        let traitors = self.traitors.iter().map(|t| parse_traitor(t)).collect::<anyhow::Result<Vec<_>>>()?;
+        let traitors = self
+            .traitors
+            .iter()
+            .map(|t| parse_traitor(t))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let order = match self.order {
             OrderArg::Attack => Order::Attack,
             OrderArg::Retreat => Order::Retreat,
         };
-        let setup = Setup { n: self.n, m: self.m, order, traitors };
+        let setup = Setup {
+            n: self.n,
+            m: self.m,
+            order,
+            traitors,
+        };
         let (json, mut text, verdict) = match algorithm {
             Algorithm::Om => {
                 let run = run_om(&setup).context("bad generals parameters")?;
@@ -80,7 +91,14 @@ impl GeneralsArgs {
                 let mut text = String::new();
                 for m in &run.messages {
                     let mark = if m.valid { "" } else { " (forged, discarded)" };
-                    let _ = writeln!(text, "round {}: {:?}:{} → {}{mark}", m.round, m.order.value, path(&m.order.signers), m.to);
+                    let _ = writeln!(
+                        text,
+                        "round {}: {:?}:{} → {}{mark}",
+                        m.round,
+                        m.order.value,
+                        path(&m.order.signers),
+                        m.to
+                    );
                 }
                 (serde_json::to_value(&run)?, text, run.verdict)
             }
@@ -90,24 +108,38 @@ impl GeneralsArgs {
         json["protocol"] = json!("generals");
         json["ic1"] = json!(verdict.ic1);
         json["ic2"] = json!(verdict.ic2);
-        Ok(Output { json, text, failure: None })
+        Ok(Output {
+            json,
+            text,
+            failure: None,
+        })
     }
 }
 
 fn path(generals: &[usize]) -> String {
-    generals.iter().map(ToString::to_string).collect::<Vec<_>>().join(":")
+    generals
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 fn parse_traitor(text: &str) -> anyhow::Result<(usize, Strategy)> {
-    let Some((id, strategy)) = text.split_once(':') else { bail!("--traitor '{text}' should look like 2:flip") };
-    let id: usize = id.parse().with_context(|| format!("--traitor '{text}': '{id}' is not a general's number"))?;
+    let Some((id, strategy)) = text.split_once(':') else {
+        bail!("--traitor '{text}' should look like 2:flip")
+    };
+    let id: usize = id
+        .parse()
+        .with_context(|| format!("--traitor '{text}': '{id}' is not a general's number"))?;
     let strategy = match strategy {
         "always-attack" => Strategy::AlwaysAttack,
         "always-retreat" => Strategy::AlwaysRetreat,
         "flip" => Strategy::Flip,
         "split" => Strategy::Split,
         "split-inverse" => Strategy::SplitInverse,
-        other => bail!("unknown strategy '{other}': use always-attack, always-retreat, flip, split or split-inverse"),
+        other => bail!(
+            "unknown strategy '{other}': use always-attack, always-retreat, flip, split or split-inverse"
+        ),
     };
     Ok((id, strategy))
 }
@@ -122,8 +154,16 @@ fn decisions(setup: &Setup, verdict: &Verdict) -> String {
         }
         .expect("writing to a String cannot fail");
     }
-    let _ = writeln!(text, "IC1 (loyal lieutenants agree): {}", if verdict.ic1 { "holds" } else { "VIOLATED" });
-    let _ = writeln!(text, "IC2 (they obey a loyal commander): {}", if verdict.ic2 { "holds" } else { "VIOLATED" });
+    let _ = writeln!(
+        text,
+        "IC1 (loyal lieutenants agree): {}",
+        if verdict.ic1 { "holds" } else { "VIOLATED" }
+    );
+    let _ = writeln!(
+        text,
+        "IC2 (they obey a loyal commander): {}",
+        if verdict.ic2 { "holds" } else { "VIOLATED" }
+    );
     text
 }
 
@@ -136,17 +176,33 @@ fn sweep_output(s: &Sweep) -> Output {
         "{name}({}) with n={} generals: {} traitor placements, {} scenarios (placements x strategies x orders) checked\n",
         s.m, s.n, s.placements, s.cases
     );
-    let _ = writeln!(text, "IC1 violations: {}, IC2 violations: {}", s.ic1_violations, s.ic2_violations);
+    let _ = writeln!(
+        text,
+        "IC1 violations: {}, IC2 violations: {}",
+        s.ic1_violations, s.ic2_violations
+    );
     let holds = s.ic1_violations == 0 && s.ic2_violations == 0;
     if holds {
         text.push_str("IC1 and IC2 hold in every scenario\n");
     }
     if let Some((setup, verdict)) = &s.counterexample {
-        let traitors: Vec<String> = setup.traitors.iter().map(|(g, st)| format!("{g}:{st:?}")).collect();
-        let _ = writeln!(text, "violating case: commander orders {:?}, traitors {}", setup.order, traitors.join(", "));
+        let traitors: Vec<String> = setup
+            .traitors
+            .iter()
+            .map(|(g, st)| format!("{g}:{st:?}"))
+            .collect();
+        let _ = writeln!(
+            text,
+            "violating case: commander orders {:?}, traitors {}",
+            setup.order,
+            traitors.join(", ")
+        );
         text.push_str(&decisions(setup, verdict));
     }
-    let counterexample = s.counterexample.as_ref().map(|(setup, verdict)| json!({"setup": setup, "verdict": verdict}));
+    let counterexample = s
+        .counterexample
+        .as_ref()
+        .map(|(setup, verdict)| json!({"setup": setup, "verdict": verdict}));
     let json = json!({
         "protocol": "generals",
         "algorithm": s.algorithm,
@@ -160,5 +216,9 @@ fn sweep_output(s: &Sweep) -> Output {
         "ic2": s.ic2_violations == 0,
         "counterexample": counterexample,
     });
-    Output { json, text, failure: None }
+    Output {
+        json,
+        text,
+        failure: None,
+    }
 }

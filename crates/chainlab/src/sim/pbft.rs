@@ -65,10 +65,21 @@ pub struct PbftArgs {
 
 impl PbftArgs {
     pub fn run(self) -> anyhow::Result<Output> {
-        anyhow::ensure!((0.0..1.0).contains(&self.loss), "--loss must be in [0, 1), got {}", self.loss);
-        let mut params = PbftParams { fault: self.fault.into(), ..PbftParams::new(self.n, self.faulty, self.requests, self.seed) };
+        anyhow::ensure!(
+            (0.0..1.0).contains(&self.loss),
+            "--loss must be in [0, 1), got {}",
+            self.loss
+        );
+        let mut params = PbftParams {
+            fault: self.fault.into(),
+            ..PbftParams::new(self.n, self.faulty, self.requests, self.seed)
+        };
         params.link.loss = self.loss;
-        params.config = PbftConfig { checkpoint_interval: self.checkpoint_interval, window: self.window, ..PbftConfig::default() };
+        params.config = PbftConfig {
+            checkpoint_interval: self.checkpoint_interval,
+            window: self.window,
+            ..PbftConfig::default()
+        };
         match self.search {
             Some(count) => search(&params, count),
             None => {
@@ -78,7 +89,11 @@ impl PbftArgs {
                 if self.check && failure.is_none() {
                     text.push_str("check: safety and liveness hold\n");
                 }
-                Ok(Output { json: report_json(&params, &report), text, failure })
+                Ok(Output {
+                    json: report_json(&params, &report),
+                    text,
+                    failure,
+                })
             }
         }
     }
@@ -86,13 +101,22 @@ impl PbftArgs {
 
 fn check_failure(report: &PbftReport) -> Option<String> {
     if let Some(d) = &report.divergence {
-        return Some(format!("safety violated: replicas {} and {} executed different requests at sequence {}", d.a.0, d.b.0, d.seq));
+        return Some(format!(
+            "safety violated: replicas {} and {} executed different requests at sequence {}",
+            d.a.0, d.b.0, d.seq
+        ));
     }
-    (!report.live()).then(|| format!("liveness violated: only {} of {} requests completed", report.completed, report.requests))
+    (!report.live()).then(|| {
+        format!(
+            "liveness violated: only {} of {} requests completed",
+            report.completed, report.requests
+        )
+    })
 }
 
 fn search(params: &PbftParams, count: u64) -> anyhow::Result<Output> {
-    let (tried, found) = search_divergence(params, params.seed, count).context("bad PBFT parameters")?;
+    let (tried, found) =
+        search_divergence(params, params.seed, count).context("bad PBFT parameters")?;
     let Some((seed, report)) = found else {
         let text = format!(
             "no divergence in {tried} seeds from {}: with n = {} and {} faulty (f = {}) the correct replicas agreed every time\n",
@@ -102,10 +126,20 @@ fn search(params: &PbftParams, count: u64) -> anyhow::Result<Output> {
             params.tolerance()
         );
         let json = json!({"protocol": "pbft", "search": {"tried": tried, "found": false}});
-        return Ok(Output { json, text, failure: Some(format!("no divergent seed among {tried}")) });
+        return Ok(Output {
+            json,
+            text,
+            failure: Some(format!("no divergent seed among {tried}")),
+        });
     };
-    let params = PbftParams { seed, ..params.clone() };
-    let d = report.divergence.clone().expect("search returns divergent runs");
+    let params = PbftParams {
+        seed,
+        ..params.clone()
+    };
+    let d = report
+        .divergence
+        .clone()
+        .expect("search returns divergent runs");
     let mut text = format!("found after {tried} seeds: seed {seed}\n");
     let _ = writeln!(
         text,
@@ -115,7 +149,11 @@ fn search(params: &PbftParams, count: u64) -> anyhow::Result<Output> {
     text.push_str(&summary(&params, &report));
     let mut json = report_json(&params, &report);
     json["search"] = json!({"tried": tried, "found": true, "seed": seed});
-    Ok(Output { json, text, failure: None })
+    Ok(Output {
+        json,
+        text,
+        failure: None,
+    })
 }
 
 fn summary(params: &PbftParams, report: &PbftReport) -> String {
@@ -123,12 +161,25 @@ fn summary(params: &PbftParams, report: &PbftReport) -> String {
         "PBFT n={} f={} faulty={} ({:?}) quorum={} seed={}\n",
         report.n, report.f, report.faulty, params.fault, report.quorum, params.seed
     );
-    let _ = writeln!(text, "client: {}/{} requests completed in {} ms simulated, {} events", report.completed, report.requests, report.time, report.events);
+    let _ = writeln!(
+        text,
+        "client: {}/{} requests completed in {} ms simulated, {} events",
+        report.completed, report.requests, report.time, report.events
+    );
     for r in &report.replicas {
-        let _ = writeln!(text, "replica {}: {:?}, view {}, executed {}, stable checkpoint {}", r.id, r.fault, r.view, r.executed, r.stable);
+        let _ = writeln!(
+            text,
+            "replica {}: {:?}, view {}, executed {}, stable checkpoint {}",
+            r.id, r.fault, r.view, r.executed, r.stable
+        );
     }
     let _ = writeln!(text, "messages: {}", counts_text(&report.messages));
-    let _ = writeln!(text, "safety: {}, liveness: {}", verdict(report.safe()), verdict(report.live()));
+    let _ = writeln!(
+        text,
+        "safety: {}, liveness: {}",
+        verdict(report.safe()),
+        verdict(report.live())
+    );
     text
 }
 

@@ -25,8 +25,13 @@ pub struct RaceArgs {
 
 impl RaceArgs {
     pub fn run(self) -> anyhow::Result<Output> {
-        let e = monte_carlo(self.q, self.z, self.trials, self.seed).context("bad race parameters")?;
-        let sigmas = if e.std_error > 0.0 { (e.estimate - e.exact) / e.std_error } else { 0.0 };
+        let e =
+            monte_carlo(self.q, self.z, self.trials, self.seed).context("bad race parameters")?;
+        let sigmas = if e.std_error > 0.0 {
+            (e.estimate - e.exact) / e.std_error
+        } else {
+            0.0
+        };
         let mut text = format!(
             "attacker q={} vs honest p={:.4}, merchant waits z={} blocks, {} races (seed {})\n",
             e.q,
@@ -35,9 +40,18 @@ impl RaceArgs {
             e.trials,
             self.seed
         );
-        text.push_str(&format!("Monte Carlo: {:.7} ± {:.7} (standard error), {} attacker wins\n", e.estimate, e.std_error, e.successes));
-        text.push_str(&format!("exact (negative binomial): {:.7}, {sigmas:+.2} standard errors away\n", e.exact));
-        text.push_str(&format!("whitepaper (Poisson approximation): {:.7}\n", e.whitepaper));
+        text.push_str(&format!(
+            "Monte Carlo: {:.7} ± {:.7} (standard error), {} attacker wins\n",
+            e.estimate, e.std_error, e.successes
+        ));
+        text.push_str(&format!(
+            "exact (negative binomial): {:.7}, {sigmas:+.2} standard errors away\n",
+            e.exact
+        ));
+        text.push_str(&format!(
+            "whitepaper (Poisson approximation): {:.7}\n",
+            e.whitepaper
+        ));
         let mut json = json!({
             "protocol": "race",
             "q": e.q,
@@ -52,13 +66,21 @@ impl RaceArgs {
             "exact": e.exact,
         });
         if self.q > 0.5 {
-            let trace = trace_race(self.q, self.z, self.seed, 1_000_000).context("bad race parameters")?;
+            let trace =
+                trace_race(self.q, self.z, self.seed, 1_000_000).context("bad race parameters")?;
             if let Some(at) = trace.overtaken_at {
                 let (h, a) = trace.blocks[at];
-                text.push_str(&format!("51% attack: the attacker's chain overtook after {} blocks ({a} vs {h})\n", at + 1));
+                text.push_str(&format!(
+                    "51% attack: the attacker's chain overtook after {} blocks ({a} vs {h})\n",
+                    at + 1
+                ));
             }
             json["majority_overtaken_after_blocks"] = json!(trace.overtaken_at.map(|i| i + 1));
         }
-        Ok(Output { json, text, failure: None })
+        Ok(Output {
+            json,
+            text,
+            failure: None,
+        })
     }
 }

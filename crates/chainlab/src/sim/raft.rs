@@ -41,7 +41,11 @@ pub struct RaftArgs {
 
 impl RaftArgs {
     pub fn run(self) -> anyhow::Result<Output> {
-        anyhow::ensure!((0.0..1.0).contains(&self.loss), "--loss must be in [0, 1), got {}", self.loss);
+        anyhow::ensure!(
+            (0.0..1.0).contains(&self.loss),
+            "--loss must be in [0, 1), got {}",
+            self.loss
+        );
         let mut params = RaftParams::new(self.n, self.seed);
         params.link.loss = self.loss;
         if self.faults == Faults::Random {
@@ -49,25 +53,61 @@ impl RaftArgs {
         }
         let mut sim = params.build().context("bad Raft parameters")?;
         let report = run_checked(&mut sim, self.duration, u64::MAX);
-        let failure = (self.check && !report.violations.is_empty())
-            .then(|| report.violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
+        let failure = (self.check && !report.violations.is_empty()).then(|| {
+            report
+                .violations
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
         let mut text = summary(&params, &report);
         if self.check && failure.is_none() {
             text.push_str("check: election safety, log matching, leader completeness and state machine safety hold\n");
         }
-        Ok(Output { json: report_json(&params, &report), text, failure })
+        Ok(Output {
+            json: report_json(&params, &report),
+            text,
+            failure,
+        })
     }
 }
 
 fn summary(params: &RaftParams, report: &RaftReport) -> String {
-    let mut text = format!("Raft n={} seed={} faults injected={}\n", params.n, params.seed, params.injections.len());
-    let _ = writeln!(text, "{} events in {} ms simulated", report.events, report.time);
-    let _ = writeln!(text, "elections started: {}, highest term: {}, leaders elected: {}", report.elections, report.max_term, report.leaders.len());
-    let leaders: Vec<String> = report.leaders.iter().map(|(t, l)| format!("t{t}:s{l}")).collect();
+    let mut text = format!(
+        "Raft n={} seed={} faults injected={}\n",
+        params.n,
+        params.seed,
+        params.injections.len()
+    );
+    let _ = writeln!(
+        text,
+        "{} events in {} ms simulated",
+        report.events, report.time
+    );
+    let _ = writeln!(
+        text,
+        "elections started: {}, highest term: {}, leaders elected: {}",
+        report.elections,
+        report.max_term,
+        report.leaders.len()
+    );
+    let leaders: Vec<String> = report
+        .leaders
+        .iter()
+        .map(|(t, l)| format!("t{t}:s{l}"))
+        .collect();
     let _ = writeln!(text, "leaders by term: {}", leaders.join(" "));
-    let _ = writeln!(text, "committed entries: {}, rolled back: {}", report.committed, report.rolled_back);
+    let _ = writeln!(
+        text,
+        "committed entries: {}, rolled back: {}",
+        report.committed, report.rolled_back
+    );
     for (id, (term, role, len, commit)) in report.servers.iter().enumerate() {
-        let _ = writeln!(text, "server {id}: term {term}, {role:?}, log {len}, commit {commit}");
+        let _ = writeln!(
+            text,
+            "server {id}: term {term}, {role:?}, log {len}, commit {commit}"
+        );
     }
     let _ = writeln!(text, "messages: {}", counts_text(&report.messages));
     match report.violations.is_empty() {

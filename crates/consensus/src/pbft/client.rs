@@ -25,7 +25,18 @@ pub struct Client {
 
 impl Client {
     pub(crate) fn new(id: NodeId, n: usize, total: u64, timeout: u64) -> Self {
-        Self { id, n, f: (n - 1) / 3, total, timeout, view: 0, current: 0, sent_at: 0, replies: Vec::new(), completed: 0 }
+        Self {
+            id,
+            n,
+            f: (n - 1) / 3,
+            total,
+            timeout,
+            view: 0,
+            current: 0,
+            sent_at: 0,
+            replies: Vec::new(),
+            completed: 0,
+        }
     }
 
     /// Requests answered by f+1 matching replies.
@@ -34,7 +45,11 @@ impl Client {
     }
 
     fn request(&self) -> Request {
-        Request { client: self.id, timestamp: self.current, op: self.current.wrapping_mul(0x2545_F491_4F6C_DD1D) }
+        Request {
+            client: self.id,
+            timestamp: self.current,
+            op: self.current.wrapping_mul(0x2545_F491_4F6C_DD1D),
+        }
     }
 
     pub(crate) fn send_next(&mut self, ctx: &mut Ctx<'_>) {
@@ -45,13 +60,34 @@ impl Client {
         self.replies.clear();
         self.sent_at = ctx.now();
         let primary = (self.view % self.n as u64) as usize;
-        ctx.send(primary, Msg::Request { request: self.request() });
-        ctx.set_timer(self.timeout, Timer::Retransmit { timestamp: self.current });
+        ctx.send(
+            primary,
+            Msg::Request {
+                request: self.request(),
+            },
+        );
+        ctx.set_timer(
+            self.timeout,
+            Timer::Retransmit {
+                timestamp: self.current,
+            },
+        );
     }
 
     pub(crate) fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx<'_>) {
-        let Msg::Reply { view, timestamp, result } = msg else { return };
-        if timestamp != self.current || self.completed >= timestamp || from >= self.n || self.replies.iter().any(|(r, _)| *r == from) {
+        let Msg::Reply {
+            view,
+            timestamp,
+            result,
+        } = msg
+        else {
+            return;
+        };
+        if timestamp != self.current
+            || self.completed >= timestamp
+            || from >= self.n
+            || self.replies.iter().any(|(r, _)| *r == from)
+        {
             return;
         }
         self.replies.push((from, result));
@@ -59,7 +95,10 @@ impl Client {
         if matching > self.f {
             self.view = view;
             self.completed += 1;
-            ctx.note(Note::Completed { timestamp, latency: ctx.now() - self.sent_at });
+            ctx.note(Note::Completed {
+                timestamp,
+                latency: ctx.now() - self.sent_at,
+            });
             self.send_next(ctx);
         }
     }
@@ -71,7 +110,12 @@ impl Client {
             && timestamp == self.current
             && self.completed < timestamp
         {
-            ctx.send_to_all(0..self.n, &Msg::Request { request: self.request() });
+            ctx.send_to_all(
+                0..self.n,
+                &Msg::Request {
+                    request: self.request(),
+                },
+            );
             ctx.set_timer(self.timeout, Timer::Retransmit { timestamp });
         }
     }

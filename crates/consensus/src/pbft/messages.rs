@@ -28,7 +28,6 @@ impl Digest {
     }
 }
 
-
 /// A client operation; `timestamp` orders one client's requests and makes retries
 /// idempotent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -69,13 +68,21 @@ pub enum Msg {
     /// Client to primary (or to everyone when retrying); backups relay it to the primary.
     Request { request: Request },
     /// Primary assigns `seq` to a request in `view`.
-    PrePrepare { view: u64, seq: u64, request: Option<Request> },
+    PrePrepare {
+        view: u64,
+        seq: u64,
+        request: Option<Request>,
+    },
     /// A backup accepts the assignment.
     Prepare { view: u64, seq: u64, digest: Digest },
     /// The sender has a prepared certificate.
     Commit { view: u64, seq: u64, digest: Digest },
     /// The result of an executed request.
-    Reply { view: u64, timestamp: u64, result: u64 },
+    Reply {
+        view: u64,
+        timestamp: u64,
+        result: u64,
+    },
     /// State digest after executing `seq`.
     Checkpoint { seq: u64, state: Digest },
     /// The sender suspects the primary and moves to `view`.
@@ -84,9 +91,16 @@ pub enum Msg {
     /// checkpoint `seq` it cannot reach by itself (state transfer).
     FetchState { have: u64, seq: u64 },
     /// The history asked for; the receiver checks it against the checkpoint digest.
-    State { have: u64, entries: Vec<(Digest, Option<Request>)> },
+    State {
+        have: u64,
+        entries: Vec<(Digest, Option<Request>)>,
+    },
     /// The new primary's proof (2f+1 view changes) and the pre-prepares it re-issues.
-    NewView { view: u64, proofs: Vec<(NodeId, ViewChangeBody)>, pre_prepares: Vec<(u64, Option<Request>)> },
+    NewView {
+        view: u64,
+        proofs: Vec<(NodeId, ViewChangeBody)>,
+        pre_prepares: Vec<(u64, Option<Request>)>,
+    },
 }
 
 /// Work out the NEW-VIEW's pre-prepares from a set of VIEW-CHANGE bodies: every
@@ -94,7 +108,12 @@ pub enum Msg {
 /// request, each with the request prepared in the highest view, or a null request.
 pub fn reissue(proofs: &[(NodeId, ViewChangeBody)]) -> Vec<(u64, Option<Request>)> {
     let low = proofs.iter().map(|(_, b)| b.stable).max().unwrap_or(0);
-    let certs = || proofs.iter().flat_map(|(_, b)| b.prepared.iter()).filter(|c| c.seq > low);
+    let certs = || {
+        proofs
+            .iter()
+            .flat_map(|(_, b)| b.prepared.iter())
+            .filter(|c| c.seq > low)
+    };
     let high = certs().map(|c| c.seq).max().unwrap_or(low);
     (low + 1..=high)
         .map(|seq| {
@@ -110,24 +129,60 @@ mod tests {
 
     #[test]
     fn reissue_keeps_highest_view_and_fills_gaps_with_null() {
-        let a = Request { client: 9, timestamp: 1, op: 1 };
-        let b = Request { client: 9, timestamp: 2, op: 2 };
+        let a = Request {
+            client: 9,
+            timestamp: 1,
+            op: 1,
+        };
+        let b = Request {
+            client: 9,
+            timestamp: 2,
+            op: 2,
+        };
         let proofs = vec![
-            (1, ViewChangeBody { stable: 0, prepared: vec![Certificate { view: 0, seq: 1, request: Some(a) }] }),
-            (2, ViewChangeBody {
-                stable: 0,
-                prepared: vec![
-                    Certificate { view: 1, seq: 1, request: Some(b) },
-                    Certificate { view: 0, seq: 3, request: Some(a) },
-                ],
-            }),
+            (
+                1,
+                ViewChangeBody {
+                    stable: 0,
+                    prepared: vec![Certificate {
+                        view: 0,
+                        seq: 1,
+                        request: Some(a),
+                    }],
+                },
+            ),
+            (
+                2,
+                ViewChangeBody {
+                    stable: 0,
+                    prepared: vec![
+                        Certificate {
+                            view: 1,
+                            seq: 1,
+                            request: Some(b),
+                        },
+                        Certificate {
+                            view: 0,
+                            seq: 3,
+                            request: Some(a),
+                        },
+                    ],
+                },
+            ),
         ];
-        assert_eq!(reissue(&proofs), vec![(1, Some(b)), (2, None), (3, Some(a))]);
+        assert_eq!(
+            reissue(&proofs),
+            vec![(1, Some(b)), (2, None), (3, Some(a))]
+        );
     }
 
     #[test]
     fn null_digest_differs_from_every_request_digest() {
-        let r = Request { client: 0, timestamp: 0, op: 0 };
+        let r = Request {
+            client: 0,
+            timestamp: 0,
+            op: 0,
+        };
         assert_ne!(Digest::of(Some(&r)), Digest::NULL);
         assert_eq!(Digest::of(None), Digest::NULL);
     }

@@ -12,7 +12,7 @@ mod replica;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::engine::{Ctx, Fault, Node, NodeId, NoTrace, Scheduled, Simulator, Time};
+use crate::engine::{Ctx, Fault, NoTrace, Node, NodeId, Scheduled, Simulator, Time};
 use crate::network::{LinkConfig, Network};
 
 pub use client::Client;
@@ -34,7 +34,12 @@ pub struct PbftConfig {
 
 impl Default for PbftConfig {
     fn default() -> Self {
-        Self { checkpoint_interval: 10, window: 20, view_timeout: 300, client_timeout: 200 }
+        Self {
+            checkpoint_interval: 10,
+            window: 20,
+            view_timeout: 300,
+            client_timeout: 200,
+        }
     }
 }
 
@@ -79,6 +84,10 @@ pub enum Note {
 /// A participant: replica or client.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "role", rename_all = "snake_case")]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one client among a few replicas in a Vec; boxing would only add a hop"
+)]
 pub enum PbftNode {
     /// A replica.
     Replica(Replica),
@@ -163,7 +172,9 @@ pub enum PbftError {
     #[error("the client must send at least one request")]
     NoRequests,
     /// Watermarks that cannot hold one checkpoint interval.
-    #[error("the watermark window ({window}) must be at least the checkpoint interval ({interval}), which must be positive")]
+    #[error(
+        "the watermark window ({window}) must be at least the checkpoint interval ({interval}), which must be positive"
+    )]
     Window { window: u64, interval: u64 },
     /// Faulty replicas that are told to be honest.
     #[error("faulty replicas need a fault: silent, crash, equivocate or lie")]
@@ -196,17 +207,26 @@ impl PbftParams {
     /// Check the parameters.
     pub fn validate(&self) -> Result<(), PbftError> {
         if self.n == 0 || self.n > MAX_REPLICAS {
-            return Err(PbftError::Replicas { n: self.n, max: MAX_REPLICAS });
+            return Err(PbftError::Replicas {
+                n: self.n,
+                max: MAX_REPLICAS,
+            });
         }
         if self.faulty > self.n {
-            return Err(PbftError::TooManyFaulty { faulty: self.faulty, n: self.n });
+            return Err(PbftError::TooManyFaulty {
+                faulty: self.faulty,
+                n: self.n,
+            });
         }
         if self.requests == 0 {
             return Err(PbftError::NoRequests);
         }
         let c = self.config;
         if c.checkpoint_interval == 0 || c.window < c.checkpoint_interval {
-            return Err(PbftError::Window { window: c.window, interval: c.checkpoint_interval });
+            return Err(PbftError::Window {
+                window: c.window,
+                interval: c.checkpoint_interval,
+            });
         }
         if self.faulty > 0 && self.fault == Fault::Honest {
             return Err(PbftError::HonestFault);
@@ -217,16 +237,36 @@ impl PbftParams {
     /// Build the simulator.
     pub fn build(&self) -> Result<Simulator<PbftNode>, PbftError> {
         self.validate()?;
-        let faults: Vec<Fault> = (0..self.n).map(|i| if i < self.faulty { self.fault } else { Fault::Honest }).collect();
+        let faults: Vec<Fault> = (0..self.n)
+            .map(|i| {
+                if i < self.faulty {
+                    self.fault
+                } else {
+                    Fault::Honest
+                }
+            })
+            .collect();
         let allies = faults
             .iter()
             .enumerate()
             .filter(|(_, f)| matches!(f, Fault::Equivocate | Fault::Lie))
             .fold(0u128, |acc, (i, _)| acc | (1u128 << i));
-        let mut nodes: Vec<PbftNode> =
-            (0..self.n).map(|i| PbftNode::Replica(Replica::new(i, self.n, self.config, faults[i], allies))).collect();
-        nodes.push(PbftNode::Client(Client::new(self.n, self.n, self.requests, self.config.client_timeout)));
-        Ok(Simulator::new(nodes, &faults, Network::new(self.n + 1, self.link), self.seed, &self.injections))
+        let mut nodes: Vec<PbftNode> = (0..self.n)
+            .map(|i| PbftNode::Replica(Replica::new(i, self.n, self.config, faults[i], allies)))
+            .collect();
+        nodes.push(PbftNode::Client(Client::new(
+            self.n,
+            self.n,
+            self.requests,
+            self.config.client_timeout,
+        )));
+        Ok(Simulator::new(
+            nodes,
+            &faults,
+            Network::new(self.n + 1, self.link),
+            self.seed,
+            &self.injections,
+        ))
     }
 
     /// A generous time limit: long enough for several view changes per request.
@@ -321,7 +361,17 @@ pub fn run(params: &PbftParams) -> Result<PbftReport, PbftError> {
 
 /// Summarize a simulator's state.
 pub fn report(params: &PbftParams, sim: &Simulator<PbftNode>) -> PbftReport {
-    let replicas: Vec<&Replica> = sim.nodes().iter().filter_map(|n| if let PbftNode::Replica(r) = n { Some(r) } else { None }).collect();
+    let replicas: Vec<&Replica> = sim
+        .nodes()
+        .iter()
+        .filter_map(|n| {
+            if let PbftNode::Replica(r) = n {
+                Some(r)
+            } else {
+                None
+            }
+        })
+        .collect();
     let completed = match sim.nodes().last() {
         Some(PbftNode::Client(c)) => c.completed(),
         _ => 0,
@@ -345,23 +395,36 @@ pub fn report(params: &PbftParams, sim: &Simulator<PbftNode>) -> PbftReport {
                 stable: r.low_watermark(),
             })
             .collect(),
-        messages: sim.message_counts().iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        messages: sim
+            .message_counts()
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect(),
         divergence: divergence(&replicas),
     }
 }
 
 /// The first sequence number at which two correct replicas executed different things.
 pub fn divergence(replicas: &[&Replica]) -> Option<Divergence> {
-    let honest: Vec<&&Replica> = replicas.iter().filter(|r| r.fault() == Fault::Honest).collect();
+    let honest: Vec<&&Replica> = replicas
+        .iter()
+        .filter(|r| r.fault() == Fault::Honest)
+        .collect();
     let longest = honest.iter().map(|r| r.executed().len()).max().unwrap_or(0);
     for i in 0..longest {
         let mut first: Option<(NodeId, Digest)> = None;
         for r in &honest {
-            let Some(e) = r.executed().get(i) else { continue };
+            let Some(e) = r.executed().get(i) else {
+                continue;
+            };
             match first {
                 None => first = Some((r.id, e.digest)),
                 Some((id, d)) if d != e.digest => {
-                    return Some(Divergence { seq: e.seq, a: (id, d), b: (r.id, e.digest) });
+                    return Some(Divergence {
+                        seq: e.seq,
+                        a: (id, d),
+                        b: (r.id, e.digest),
+                    });
                 }
                 Some(_) => {}
             }
@@ -372,10 +435,17 @@ pub fn divergence(replicas: &[&Replica]) -> Option<Divergence> {
 
 /// Try seeds `start..start + count` and return the first run where correct replicas
 /// diverge, with the number of seeds tried.
-pub fn search_divergence(params: &PbftParams, start: u64, count: u64) -> Result<(u64, Option<(u64, PbftReport)>), PbftError> {
+pub fn search_divergence(
+    params: &PbftParams,
+    start: u64,
+    count: u64,
+) -> Result<(u64, Option<(u64, PbftReport)>), PbftError> {
     params.validate()?;
     for (tried, seed) in (start..start.saturating_add(count)).enumerate() {
-        let report = run(&PbftParams { seed, ..params.clone() })?;
+        let report = run(&PbftParams {
+            seed,
+            ..params.clone()
+        })?;
         if !report.safe() {
             return Ok((tried as u64 + 1, Some((seed, report))));
         }

@@ -84,7 +84,13 @@ fn bit(i: NodeId) -> u128 {
 }
 
 impl Replica {
-    pub(crate) fn new(id: NodeId, n: usize, config: PbftConfig, fault: Fault, allies: u128) -> Self {
+    pub(crate) fn new(
+        id: NodeId,
+        n: usize,
+        config: PbftConfig,
+        fault: Fault,
+        allies: u128,
+    ) -> Self {
         let f = (n - 1) / 3;
         Self {
             id,
@@ -165,12 +171,18 @@ impl Replica {
         }
         match msg {
             Msg::Request { request } => self.on_request(from, request, ctx),
-            Msg::PrePrepare { view, seq, request } => self.on_pre_prepare(from, view, seq, request, ctx),
+            Msg::PrePrepare { view, seq, request } => {
+                self.on_pre_prepare(from, view, seq, request, ctx)
+            }
             Msg::Prepare { view, seq, digest } => self.on_vote(from, view, seq, digest, false, ctx),
             Msg::Commit { view, seq, digest } => self.on_vote(from, view, seq, digest, true, ctx),
             Msg::Checkpoint { seq, state } => self.on_checkpoint(from, seq, state, ctx),
             Msg::ViewChange { view, body } => self.on_view_change(from, view, body, ctx),
-            Msg::NewView { view, proofs, pre_prepares } => self.on_new_view(from, view, proofs, pre_prepares, ctx),
+            Msg::NewView {
+                view,
+                proofs,
+                pre_prepares,
+            } => self.on_new_view(from, view, proofs, pre_prepares, ctx),
             Msg::FetchState { have, seq } => self.on_fetch_state(from, have, seq, ctx),
             Msg::State { have, entries } => self.on_state(have, entries, ctx),
             Msg::Reply { .. } => {}
@@ -185,7 +197,9 @@ impl Replica {
             Timer::Request { epoch } if epoch == self.timer_epoch && self.timer_running => {
                 self.start_view_change(self.view + 1, ctx)
             }
-            Timer::ViewChange { epoch, view } if epoch == self.timer_epoch && !self.active && view == self.view => {
+            Timer::ViewChange { epoch, view }
+                if epoch == self.timer_epoch && !self.active && view == self.view =>
+            {
                 self.start_view_change(view + 1, ctx)
             }
             _ => {}
@@ -198,7 +212,14 @@ impl Replica {
             && timestamp >= request.timestamp
         {
             if timestamp == request.timestamp {
-                ctx.send(request.client, Msg::Reply { view: self.view, timestamp, result });
+                ctx.send(
+                    request.client,
+                    Msg::Reply {
+                        view: self.view,
+                        timestamp,
+                        result,
+                    },
+                );
             }
             return;
         }
@@ -220,8 +241,12 @@ impl Replica {
     /// Primary: give every unassigned pending request a sequence number, as far as the
     /// high watermark allows (requests beyond it wait for the next stable checkpoint).
     fn assign(&mut self, ctx: &mut Ctx<'_>) {
-        let waiting: Vec<Request> =
-            self.pending.iter().filter(|(k, _)| !self.assigned.contains(k)).map(|(_, r)| *r).collect();
+        let waiting: Vec<Request> = self
+            .pending
+            .iter()
+            .filter(|(k, _)| !self.assigned.contains(k))
+            .map(|(_, r)| *r)
+            .collect();
         for request in waiting {
             if self.next_seq > self.high_watermark() {
                 break;
@@ -230,8 +255,16 @@ impl Replica {
             self.next_seq += 1;
             self.assigned.insert((request.client, request.timestamp));
             let view = self.view;
-            self.slots.entry(seq).or_default().pre_prepare = Some((view, Digest::of(Some(&request)), Some(request)));
-            self.broadcast(&Msg::PrePrepare { view, seq, request: Some(request) }, ctx);
+            self.slots.entry(seq).or_default().pre_prepare =
+                Some((view, Digest::of(Some(&request)), Some(request)));
+            self.broadcast(
+                &Msg::PrePrepare {
+                    view,
+                    seq,
+                    request: Some(request),
+                },
+                ctx,
+            );
             self.progress(seq, ctx);
         }
     }
@@ -240,7 +273,14 @@ impl Replica {
         seq > self.low && seq <= self.high_watermark()
     }
 
-    fn on_pre_prepare(&mut self, from: NodeId, view: u64, seq: u64, request: Option<Request>, ctx: &mut Ctx<'_>) {
+    fn on_pre_prepare(
+        &mut self,
+        from: NodeId,
+        view: u64,
+        seq: u64,
+        request: Option<Request>,
+        ctx: &mut Ctx<'_>,
+    ) {
         if from != self.primary(view) || view < self.view {
             return;
         }
@@ -254,7 +294,13 @@ impl Replica {
         }
     }
 
-    fn accept_pre_prepare(&mut self, view: u64, seq: u64, request: Option<Request>, ctx: &mut Ctx<'_>) {
+    fn accept_pre_prepare(
+        &mut self,
+        view: u64,
+        seq: u64,
+        request: Option<Request>,
+        ctx: &mut Ctx<'_>,
+    ) {
         let digest = Digest::of(request.as_ref());
         let slot = self.slots.entry(seq).or_default();
         if slot.pre_prepare.is_some_and(|(v, _, _)| v == view) {
@@ -271,10 +317,19 @@ impl Replica {
 
     fn record(&mut self, seq: u64, view: u64, digest: Digest, from: NodeId, commit: bool) {
         let slot = self.slots.entry(seq).or_default();
-        let votes = match slot.votes.iter_mut().position(|v| v.view == view && v.digest == digest) {
+        let votes = match slot
+            .votes
+            .iter_mut()
+            .position(|v| v.view == view && v.digest == digest)
+        {
             Some(i) => &mut slot.votes[i],
             None => {
-                slot.votes.push(Votes { view, digest, prepares: 0, commits: 0 });
+                slot.votes.push(Votes {
+                    view,
+                    digest,
+                    prepares: 0,
+                    commits: 0,
+                });
                 slot.votes.last_mut().expect("just pushed")
             }
         };
@@ -285,7 +340,15 @@ impl Replica {
         }
     }
 
-    fn on_vote(&mut self, from: NodeId, view: u64, seq: u64, digest: Digest, commit: bool, ctx: &mut Ctx<'_>) {
+    fn on_vote(
+        &mut self,
+        from: NodeId,
+        view: u64,
+        seq: u64,
+        digest: Digest,
+        commit: bool,
+        ctx: &mut Ctx<'_>,
+    ) {
         if view < self.view || !self.in_window(seq) || from >= self.n {
             return;
         }
@@ -299,13 +362,21 @@ impl Replica {
     fn prepared(&self, seq: u64, view: u64) -> Option<Digest> {
         let slot = self.slots.get(&seq)?;
         let (v, digest, _) = slot.pre_prepare?;
-        let prepares = slot.votes.iter().find(|x| x.view == view && x.digest == digest).map_or(0, |x| x.prepares);
+        let prepares = slot
+            .votes
+            .iter()
+            .find(|x| x.view == view && x.digest == digest)
+            .map_or(0, |x| x.prepares);
         let backups = prepares & !bit(self.primary(view));
         (v == view && backups.count_ones() as usize + 1 >= self.quorum).then_some(digest)
     }
 
     fn commit_votes(&self, seq: u64, view: u64, digest: Digest) -> usize {
-        self.slots[&seq].votes.iter().find(|x| x.view == view && x.digest == digest).map_or(0, |x| x.commits.count_ones() as usize)
+        self.slots[&seq]
+            .votes
+            .iter()
+            .find(|x| x.view == view && x.digest == digest)
+            .map_or(0, |x| x.commits.count_ones() as usize)
     }
 
     fn progress(&mut self, seq: u64, ctx: &mut Ctx<'_>) {
@@ -313,7 +384,9 @@ impl Replica {
             return;
         }
         let view = self.view;
-        let Some(digest) = self.prepared(seq, view) else { return };
+        let Some(digest) = self.prepared(seq, view) else {
+            return;
+        };
         let request = self.slots[&seq].pre_prepare.and_then(|(_, _, r)| r);
         let slot = self.slots.get_mut(&seq).expect("prepared slot exists");
         if slot.sent_commit != Some(view) {
@@ -333,8 +406,12 @@ impl Replica {
     fn execute_ready(&mut self, ctx: &mut Ctx<'_>) {
         loop {
             let seq = self.executed.len() as u64 + 1;
-            let Some(slot) = self.slots.get(&seq).filter(|s| s.committed) else { break };
-            let Some((_, digest, request)) = slot.pre_prepare else { break };
+            let Some(slot) = self.slots.get(&seq).filter(|s| s.committed) else {
+                break;
+            };
+            let Some((_, digest, request)) = slot.pre_prepare else {
+                break;
+            };
             self.execute(seq, digest, request, ctx);
         }
     }
@@ -345,7 +422,14 @@ impl Replica {
             let key = (r.client, r.timestamp);
             self.pending.remove(&key);
             if let Some(result) = self.remember_reply(r) {
-                ctx.send(r.client, Msg::Reply { view: self.view, timestamp: r.timestamp, result });
+                ctx.send(
+                    r.client,
+                    Msg::Reply {
+                        view: self.view,
+                        timestamp: r.timestamp,
+                        result,
+                    },
+                );
             }
         }
         if self.pending.is_empty() {
@@ -355,21 +439,31 @@ impl Replica {
         }
         if seq.is_multiple_of(self.config.checkpoint_interval) {
             let state = self.state;
-            self.checkpoints.entry(seq).or_default().push((self.id, state));
+            self.checkpoints
+                .entry(seq)
+                .or_default()
+                .push((self.id, state));
             self.broadcast(&Msg::Checkpoint { seq, state }, ctx);
             self.check_stable(seq, ctx);
         }
     }
 
     fn apply(&mut self, seq: u64, digest: Digest, request: Option<Request>, ctx: &mut Ctx<'_>) {
-        self.executed.push(Executed { seq, digest, request });
+        self.executed.push(Executed {
+            seq,
+            digest,
+            request,
+        });
         self.state = digest.chain(self.state);
         ctx.note(Note::Executed { seq, digest });
     }
 
     /// Record the result of a client's request, unless an older retry is replayed.
     fn remember_reply(&mut self, r: Request) -> Option<u64> {
-        let fresh = self.replies.get(&r.client).is_none_or(|(t, _)| *t < r.timestamp);
+        let fresh = self
+            .replies
+            .get(&r.client)
+            .is_none_or(|(t, _)| *t < r.timestamp);
         fresh.then(|| {
             let result = mix(self.state.0, r.op);
             self.replies.insert(r.client, (r.timestamp, result));
@@ -391,8 +485,13 @@ impl Replica {
     /// A checkpoint is stable once a quorum vouches for the state this replica itself
     /// reached there; the log below it can then be discarded and the window slides.
     fn check_stable(&mut self, seq: u64, ctx: &mut Ctx<'_>) {
-        let Some(mine) = self.state_at(seq) else { return self.maybe_fetch(seq, ctx) };
-        let matching = self.checkpoints.get(&seq).map_or(0, |v| v.iter().filter(|(_, d)| *d == mine).count());
+        let Some(mine) = self.state_at(seq) else {
+            return self.maybe_fetch(seq, ctx);
+        };
+        let matching = self
+            .checkpoints
+            .get(&seq)
+            .map_or(0, |v| v.iter().filter(|(_, d)| *d == mine).count());
         if seq <= self.low || matching < self.quorum {
             return;
         }
@@ -408,7 +507,10 @@ impl Replica {
     /// The digest a quorum vouches for at `seq`, if there is one.
     fn certified(&self, seq: u64) -> Option<Digest> {
         let votes = self.checkpoints.get(&seq)?;
-        votes.iter().map(|(_, d)| *d).find(|d| votes.iter().filter(|(_, x)| x == d).count() >= self.quorum)
+        votes
+            .iter()
+            .map(|(_, d)| *d)
+            .find(|d| votes.iter().filter(|(_, x)| x == d).count() >= self.quorum)
     }
 
     /// Messages can be lost, so a replica can fall behind a stable checkpoint it can no
@@ -419,14 +521,21 @@ impl Replica {
             return;
         }
         self.fetching = seq;
-        let voters: Vec<NodeId> = self.checkpoints[&seq].iter().map(|(r, _)| *r).filter(|r| *r != self.id).collect();
+        let voters: Vec<NodeId> = self.checkpoints[&seq]
+            .iter()
+            .map(|(r, _)| *r)
+            .filter(|r| *r != self.id)
+            .collect();
         let source = voters[ctx.rng().below(voters.len() as u64) as usize];
         ctx.send(source, Msg::FetchState { have, seq });
     }
 
     fn on_fetch_state(&mut self, from: NodeId, have: u64, seq: u64, ctx: &mut Ctx<'_>) {
         if seq as usize <= self.executed.len() && have < seq {
-            let entries = self.executed[have as usize..seq as usize].iter().map(|e| (e.digest, e.request)).collect();
+            let entries = self.executed[have as usize..seq as usize]
+                .iter()
+                .map(|e| (e.digest, e.request))
+                .collect();
             ctx.send(from, Msg::State { have, entries });
         }
     }
@@ -436,7 +545,9 @@ impl Replica {
         if have != self.executed.len() as u64 || entries.is_empty() {
             return;
         }
-        let reached = entries.iter().fold(self.state, |state, (d, _)| d.chain(state));
+        let reached = entries
+            .iter()
+            .fold(self.state, |state, (d, _)| d.chain(state));
         if self.certified(seq) != Some(reached) {
             return;
         }
@@ -447,21 +558,36 @@ impl Replica {
                 self.remember_reply(r);
             }
         }
-        ctx.note(Note::Transferred { from_seq: have + 1, to_seq: seq });
+        ctx.note(Note::Transferred {
+            from_seq: have + 1,
+            to_seq: seq,
+        });
         let state = self.state;
-        self.checkpoints.entry(seq).or_default().push((self.id, state));
+        self.checkpoints
+            .entry(seq)
+            .or_default()
+            .push((self.id, state));
         self.check_stable(seq, ctx);
         self.execute_ready(ctx);
     }
 
     fn state_at(&self, seq: u64) -> Option<Digest> {
-        self.checkpoints.get(&seq)?.iter().find(|(r, _)| *r == self.id).map(|(_, d)| *d)
+        self.checkpoints
+            .get(&seq)?
+            .iter()
+            .find(|(r, _)| *r == self.id)
+            .map(|(_, d)| *d)
     }
 
     fn arm_request_timer(&mut self, ctx: &mut Ctx<'_>) {
         self.timer_epoch += 1;
         self.timer_running = true;
-        ctx.set_timer(self.config.view_timeout, Timer::Request { epoch: self.timer_epoch });
+        ctx.set_timer(
+            self.config.view_timeout,
+            Timer::Request {
+                epoch: self.timer_epoch,
+            },
+        );
     }
 
     fn stop_request_timer(&mut self) {
@@ -474,14 +600,30 @@ impl Replica {
         self.active = false;
         self.timer_epoch += 1;
         self.timer_running = false;
-        let prepared = self.slots.range(self.low + 1..).filter_map(|(_, s)| s.prepared.clone()).collect();
-        let body = ViewChangeBody { stable: self.low, prepared };
+        let prepared = self
+            .slots
+            .range(self.low + 1..)
+            .filter_map(|(_, s)| s.prepared.clone())
+            .collect();
+        let body = ViewChangeBody {
+            stable: self.low,
+            prepared,
+        };
         ctx.note(Note::ViewChange { view });
-        self.view_changes.entry(view).or_default().insert(self.id, body.clone());
+        self.view_changes
+            .entry(view)
+            .or_default()
+            .insert(self.id, body.clone());
         self.broadcast(&Msg::ViewChange { view, body }, ctx);
         // Each failed attempt waits longer, so a slow but correct primary gets a chance.
         self.attempts = (self.attempts + 1).min(6);
-        ctx.set_timer(self.config.view_timeout << self.attempts, Timer::ViewChange { epoch: self.timer_epoch, view });
+        ctx.set_timer(
+            self.config.view_timeout << self.attempts,
+            Timer::ViewChange {
+                epoch: self.timer_epoch,
+                view,
+            },
+        );
         self.try_new_view(view, ctx);
     }
 
@@ -489,14 +631,21 @@ impl Replica {
         if view < self.view || (view == self.view && self.active) {
             return;
         }
-        self.view_changes.entry(view).or_default().insert(from, body);
+        self.view_changes
+            .entry(view)
+            .or_default()
+            .insert(from, body);
         // f+1 replicas asking for higher views prove a correct one suspects the primary.
         let mut askers: BTreeSet<NodeId> = BTreeSet::new();
         for (_, senders) in self.view_changes.range(self.view + 1..) {
             askers.extend(senders.keys());
         }
         if askers.len() > (self.n - 1) / 3
-            && let Some(&next) = self.view_changes.range(self.view + 1..).map(|(v, _)| v).next()
+            && let Some(&next) = self
+                .view_changes
+                .range(self.view + 1..)
+                .map(|(v, _)| v)
+                .next()
         {
             self.start_view_change(next, ctx);
         }
@@ -507,10 +656,24 @@ impl Replica {
         if self.active || view != self.view || self.primary(view) != self.id {
             return;
         }
-        let Some(senders) = self.view_changes.get(&view).filter(|s| s.len() >= self.quorum) else { return };
-        let proofs: Vec<(NodeId, ViewChangeBody)> = senders.iter().map(|(r, b)| (*r, b.clone())).collect();
+        let Some(senders) = self
+            .view_changes
+            .get(&view)
+            .filter(|s| s.len() >= self.quorum)
+        else {
+            return;
+        };
+        let proofs: Vec<(NodeId, ViewChangeBody)> =
+            senders.iter().map(|(r, b)| (*r, b.clone())).collect();
         let pre_prepares = reissue(&proofs);
-        self.broadcast(&Msg::NewView { view, proofs, pre_prepares: pre_prepares.clone() }, ctx);
+        self.broadcast(
+            &Msg::NewView {
+                view,
+                proofs,
+                pre_prepares: pre_prepares.clone(),
+            },
+            ctx,
+        );
         self.enter_view(view, pre_prepares, ctx);
     }
 
@@ -523,14 +686,21 @@ impl Replica {
         ctx: &mut Ctx<'_>,
     ) {
         let distinct: BTreeSet<NodeId> = proofs.iter().map(|(r, _)| *r).collect();
-        let valid = from == self.primary(view) && distinct.len() >= self.quorum && reissue(&proofs) == pre_prepares;
+        let valid = from == self.primary(view)
+            && distinct.len() >= self.quorum
+            && reissue(&proofs) == pre_prepares;
         if !valid || view < self.view || (view == self.view && self.active) {
             return;
         }
         self.enter_view(view, pre_prepares, ctx);
     }
 
-    fn enter_view(&mut self, view: u64, pre_prepares: Vec<(u64, Option<Request>)>, ctx: &mut Ctx<'_>) {
+    fn enter_view(
+        &mut self,
+        view: u64,
+        pre_prepares: Vec<(u64, Option<Request>)>,
+        ctx: &mut Ctx<'_>,
+    ) {
         self.view = view;
         self.active = true;
         self.attempts = 0;
@@ -545,7 +715,8 @@ impl Replica {
             }
             if self.in_window(seq) {
                 if self.primary(view) == self.id {
-                    self.slots.entry(seq).or_default().pre_prepare = Some((view, Digest::of(request.as_ref()), request));
+                    self.slots.entry(seq).or_default().pre_prepare =
+                        Some((view, Digest::of(request.as_ref()), request));
                     self.progress(seq, ctx);
                 } else {
                     self.accept_pre_prepare(view, seq, request, ctx);
@@ -576,8 +747,12 @@ impl Replica {
                     self.equivocate(request, ctx);
                 }
             }
-            Msg::PrePrepare { view, seq, request } => self.collude(view, seq, Digest::of(request.as_ref()), ctx),
-            Msg::Prepare { view, seq, digest } | Msg::Commit { view, seq, digest } => self.collude(view, seq, digest, ctx),
+            Msg::PrePrepare { view, seq, request } => {
+                self.collude(view, seq, Digest::of(request.as_ref()), ctx)
+            }
+            Msg::Prepare { view, seq, digest } | Msg::Commit { view, seq, digest } => {
+                self.collude(view, seq, digest, ctx)
+            }
             _ => {}
         }
     }
@@ -585,8 +760,16 @@ impl Replica {
     fn equivocate(&mut self, request: Request, ctx: &mut Ctx<'_>) {
         let (view, seq) = (self.view, self.next_seq);
         self.next_seq += 1;
-        let real = Msg::PrePrepare { view, seq, request: Some(request) };
-        let fake = Msg::PrePrepare { view, seq, request: None };
+        let real = Msg::PrePrepare {
+            view,
+            seq,
+            request: Some(request),
+        };
+        let fake = Msg::PrePrepare {
+            view,
+            seq,
+            request: None,
+        };
         for to in (0..self.n).filter(|r| *r != self.id) {
             if self.allies & bit(to) != 0 {
                 ctx.send(to, real.clone());
@@ -603,7 +786,11 @@ impl Replica {
     }
 
     fn collude(&mut self, view: u64, seq: u64, digest: Digest, ctx: &mut Ctx<'_>) {
-        let digest = if self.fault == Fault::Lie { Digest(digest.0 ^ 0xBAD) } else { digest };
+        let digest = if self.fault == Fault::Lie {
+            Digest(digest.0 ^ 0xBAD)
+        } else {
+            digest
+        };
         if !self.voted.insert((view, seq, digest)) {
             return;
         }

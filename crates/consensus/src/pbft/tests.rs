@@ -2,18 +2,30 @@ use super::*;
 use crate::engine::Injection;
 
 fn count(report: &PbftReport, kind: &str) -> u64 {
-    report.messages.iter().find(|(k, _)| k == kind).map_or(0, |(_, v)| *v)
+    report
+        .messages
+        .iter()
+        .find(|(k, _)| k == kind)
+        .map_or(0, |(_, v)| *v)
 }
 
 #[test]
 fn normal_case_commits_everything_everywhere() {
     let report = run(&PbftParams::new(4, 0, 30, 1)).unwrap();
     assert!(report.safe() && report.live());
-    assert!(report.replicas.iter().all(|r| r.executed == 30 && r.view == 0));
+    assert!(
+        report
+            .replicas
+            .iter()
+            .all(|r| r.executed == 30 && r.view == 0)
+    );
     assert_eq!(count(&report, "pre_prepare"), 30 * 3);
     assert_eq!(count(&report, "prepare"), 30 * 3 * 3);
     assert_eq!(count(&report, "commit"), 30 * 4 * 3);
-    assert!(report.replicas.iter().all(|r| r.stable == 30), "checkpoints every 10 become stable");
+    assert!(
+        report.replicas.iter().all(|r| r.stable == 30),
+        "checkpoints every 10 become stable"
+    );
 }
 
 #[test]
@@ -25,10 +37,17 @@ fn single_replica_orders_alone() {
 
 #[test]
 fn silent_primary_is_replaced_by_a_view_change() {
-    let params = PbftParams { fault: Fault::Silent, ..PbftParams::new(4, 1, 10, 3) };
+    let params = PbftParams {
+        fault: Fault::Silent,
+        ..PbftParams::new(4, 1, 10, 3)
+    };
     let report = run(&params).unwrap();
     assert!(report.live() && report.safe(), "{report:?}");
-    assert!(report.replicas[1..].iter().all(|r| r.view >= 1 && r.executed == 10));
+    assert!(
+        report.replicas[1..]
+            .iter()
+            .all(|r| r.view >= 1 && r.executed == 10)
+    );
     assert!(count(&report, "view_change") >= 3 && count(&report, "new_view") >= 1);
 }
 
@@ -49,13 +68,21 @@ fn two_equivocators_among_four_split_the_correct_replicas() {
     let d = report.divergence.unwrap();
     assert!(d.a.0 >= 2 && d.b.0 >= 2, "both are correct replicas");
     assert_ne!(d.a.1, d.b.1);
-    assert_eq!(run(&PbftParams::new(4, 2, 20, seed)).unwrap().divergence, Some(d), "reproducible from the seed");
+    assert_eq!(
+        run(&PbftParams::new(4, 2, 20, seed)).unwrap().divergence,
+        Some(d),
+        "reproducible from the seed"
+    );
 }
 
 #[test]
 fn watermarks_hold_back_the_primary_until_checkpoints_are_stable() {
     let mut params = PbftParams::new(4, 0, 12, 4);
-    params.config = PbftConfig { checkpoint_interval: 2, window: 4, ..PbftConfig::default() };
+    params.config = PbftConfig {
+        checkpoint_interval: 2,
+        window: 4,
+        ..PbftConfig::default()
+    };
     let report = run(&params).unwrap();
     assert!(report.live() && report.safe());
     assert!(report.replicas.iter().all(|r| r.stable == 12));
@@ -63,10 +90,21 @@ fn watermarks_hold_back_the_primary_until_checkpoints_are_stable() {
 
 #[test]
 fn crashed_backup_and_lossy_links_still_make_progress() {
-    let mut params = PbftParams { fault: Fault::Crash, ..PbftParams::new(7, 2, 20, 5) };
+    let mut params = PbftParams {
+        fault: Fault::Crash,
+        ..PbftParams::new(7, 2, 20, 5)
+    };
     params.link.loss = 0.02;
-    params.injections.push(Scheduled { at: 500, injection: Injection::Partition { islands: vec![vec![6]] } });
-    params.injections.push(Scheduled { at: 1500, injection: Injection::Heal });
+    params.injections.push(Scheduled {
+        at: 500,
+        injection: Injection::Partition {
+            islands: vec![vec![6]],
+        },
+    });
+    params.injections.push(Scheduled {
+        at: 1500,
+        injection: Injection::Heal,
+    });
     let report = run(&params).unwrap();
     assert!(report.safe());
     assert!(report.live(), "completed {}", report.completed);
@@ -74,7 +112,19 @@ fn crashed_backup_and_lossy_links_still_make_progress() {
 
 #[test]
 fn rejects_bad_parameters() {
-    assert_eq!(PbftParams::new(0, 0, 1, 0).validate(), Err(PbftError::Replicas { n: 0, max: MAX_REPLICAS }));
-    assert_eq!(PbftParams::new(4, 5, 1, 0).validate(), Err(PbftError::TooManyFaulty { faulty: 5, n: 4 }));
-    assert_eq!(PbftParams::new(4, 1, 0, 0).validate(), Err(PbftError::NoRequests));
+    assert_eq!(
+        PbftParams::new(0, 0, 1, 0).validate(),
+        Err(PbftError::Replicas {
+            n: 0,
+            max: MAX_REPLICAS
+        })
+    );
+    assert_eq!(
+        PbftParams::new(4, 5, 1, 0).validate(),
+        Err(PbftError::TooManyFaulty { faulty: 5, n: 4 })
+    );
+    assert_eq!(
+        PbftParams::new(4, 1, 0, 0).validate(),
+        Err(PbftError::NoRequests)
+    );
 }
