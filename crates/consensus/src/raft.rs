@@ -136,6 +136,7 @@ pub struct RaftNode {
     match_index: Vec<u64>,
     epoch: u64,
     proposed: u64,
+    election_deadline: Option<Time>,
 }
 
 impl RaftNode {
@@ -154,6 +155,7 @@ impl RaftNode {
             match_index: vec![0; n],
             epoch: 0,
             proposed: 0,
+            election_deadline: None,
         }
     }
 
@@ -177,6 +179,11 @@ impl RaftNode {
     pub fn commit_index(&self) -> u64 {
         self.commit
     }
+    /// When this server will stand for election unless it hears from a leader first
+    /// (`None` while it leads); what RaftScope draws as the shrinking timer ring.
+    pub fn election_deadline(&self) -> Option<Time> {
+        self.election_deadline
+    }
 
     fn n(&self) -> usize {
         self.votes.len()
@@ -198,6 +205,7 @@ impl RaftNode {
         let wait = ctx
             .rng()
             .between(self.config.election_min, self.config.election_max);
+        self.election_deadline = Some(ctx.now() + wait);
         ctx.set_timer(wait, Timer::Election { epoch: self.epoch });
     }
 
@@ -240,6 +248,7 @@ impl RaftNode {
         self.role = Role::Leader;
         ctx.note(Note::Leader { term: self.term });
         self.epoch += 1;
+        self.election_deadline = None;
         self.log.push(Entry {
             term: self.term,
             command: 0,
@@ -899,6 +908,73 @@ mod tests {
             .collect();
         let shortest = logs.iter().map(|l| l.len()).min().unwrap();
         assert!(logs.iter().all(|l| l[..shortest] == logs[0][..shortest]));
+    }
+
+    #[test]
+    fn identical_timeouts_split_the_vote_and_randomized_ones_do_not() {
+        let mut fixed = RaftParams::new(4, 2);
+        fixed.config.election_min = 200;
+        fixed.config.election_max = 200;
+        fixed.link = LinkConfig {
+            min_delay: 10,
+            max_delay: 10,
+            ..LinkConfig::default()
+        };
+        let report = run_checked(&mut fixed.build().unwrap(), 5_000, u64::MAX);
+        assert!(
+            report.leaders.is_empty(),
+            "everyone votes for itself, every time"
+        );
+        assert!(report.elections >= 4 * 20);
+        let random = RaftParams {
+            config: RaftConfig::default(),
+            ..fixed
+        };
+        let report = run_checked(&mut random.build().unwrap(), 5_000, u64::MAX);
+        assert_eq!(report.leaders.len(), 1);
+    }
+
+    #[test]
+    fn restarted_follower_catches_up_by_backing_off() {
+        let mut sim = RaftParams::new(5, 6).build().unwrap();
+        sim.run_until(1_000, &mut NoTrace);
+        let lead = leader(&sim).unwrap();
+        let follower = (lead + 1) % 5;
+        sim.inject(1_000, Injection::Crash { node: follower });
+        sim.inject(6_000, Injection::Restart { node: follower });
+        sim.run_until(5_900, &mut NoTrace);
+        let behind = sim.nodes()[follower].log().len();
+        assert!(sim.nodes()[lead].log().len() > behind + 40);
+        let report = run_checked(&mut sim, 8_000, u64::MAX);
+        assert!(report.violations.is_empty());
+        let (l, f) = (&sim.nodes()[lead], &sim.nodes()[follower]);
+        assert!(
+            f.log().len() + 3 >= l.log().len(),
+            "caught up: {} vs {}",
+            f.log().len(),
+            l.log().len()
+        );
+        assert_eq!(f.log()[..behind], l.log()[..behind]);
+    }
+
+    #[test]
+    fn crashed_leader_is_replaced_and_rejoins_as_follower() {
+        let mut sim = RaftParams::new(5, 8).build().unwrap();
+        sim.run_until(1_000, &mut NoTrace);
+        let old = leader(&sim).unwrap();
+        let old_term = sim.nodes()[old].term();
+        sim.inject(1_000, Injection::Crash { node: old });
+        sim.inject(3_000, Injection::Restart { node: old });
+        sim.run_until(2_900, &mut NoTrace);
+        let new = leader(&sim).unwrap();
+        assert_ne!(new, old);
+        assert!(sim.nodes()[new].term() > old_term);
+        let report = run_checked(&mut sim, 5_000, u64::MAX);
+        assert!(report.violations.is_empty());
+        assert_eq!(sim.nodes()[old].role(), Role::Follower);
+        assert_eq!(sim.nodes()[old].term(), sim.nodes()[new].term());
+        assert!(sim.nodes()[old].election_deadline().is_some());
+        assert!(sim.nodes()[new].election_deadline().is_none());
     }
 
     #[test]

@@ -56,7 +56,7 @@ fn schedule(n: usize) -> impl Strategy<Value = Vec<Scheduled>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     /// With n = 3f+1 and at most f faulty replicas no two correct replicas ever execute
     /// different requests at one sequence number, whatever the network does.
