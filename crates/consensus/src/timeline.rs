@@ -5,12 +5,12 @@
 //! A fork records an injection at a step; replays pass through the same step and apply
 //! it again, so the explored future stays consistent with the recorded trace.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::{Injection, NoTrace, Node, Simulator, TraceEvent};
 
 /// An injection made at a step of the timeline.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Fork {
     /// The step after which it was made.
     pub step: u64,
@@ -41,6 +41,16 @@ impl<N: Node> Timeline<N> {
             interval: interval.max(1),
             forks: Vec::new(),
         }
+    }
+
+    /// Rebuild a saved lesson: the same simulator and the forks it was given, so the
+    /// branch replays exactly as the learner left it.
+    pub fn with_forks(sim: Simulator<N>, interval: u64, mut forks: Vec<Fork>) -> Self {
+        forks.sort_by_key(|f| f.step);
+        let mut timeline = Self::new(sim, interval);
+        timeline.forks = forks;
+        timeline.apply_forks();
+        timeline
     }
 
     /// The world at the current step.

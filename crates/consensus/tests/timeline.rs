@@ -87,6 +87,15 @@ fn fork_changes_the_future_and_replays_consistently() {
     );
     assert_eq!(timeline.forks().len(), 1);
 
+    let mut reloaded = Timeline::with_forks(params.build().unwrap(), 50, timeline.forks().to_vec());
+    reloaded.seek(2_000);
+    assert_eq!(
+        raft_state(reloaded.state()),
+        after_fork,
+        "a saved lesson reloads"
+    );
+    assert_eq!(trace_json(reloaded.trace()), trace_json(timeline.trace()));
+
     timeline.seek(200);
     timeline.fork(Injection::Heal);
     assert_eq!(
