@@ -73,9 +73,13 @@ fn sha256d_kernels_and_threads_find_the_reference_first_hit() {
     // 1 in 2^17: the first hit usually lies past the first 65,536-nonce batch.
     let target = easy_target(17);
     let nonces = Nonces::new(1_000, 600_000);
+    let mut hits_past_first_batch = 0;
     for seed in 0..3 {
         let header = random_header(seed);
         let expected = first_hit_by_reference(&header, nonces, &target);
+        if expected.is_some_and(|n| n - nonces.start() >= 1 << 16) {
+            hits_past_first_batch += 1;
+        }
         for kernel in [Sha256dKernel::Compress, Sha256dKernel::Lanes] {
             let engine = Sha256dEngine::new(kernel);
             let (outcome, tried) = run(&engine, &header, nonces, &target);
@@ -106,6 +110,10 @@ fn sha256d_kernels_and_threads_find_the_reference_first_hit() {
             other => panic!("threaded: {other:?}"),
         }
     }
+    assert!(
+        hits_past_first_batch > 0,
+        "some first hit lies beyond the first batch"
+    );
 }
 
 #[test]
@@ -172,8 +180,8 @@ fn tensority_threaded_scan_finds_the_first_hit() {
     let engine = TensorityEngine::with_kernel(cache, Kernel::best());
     let header = random_header(7);
     let nonces = Nonces::new(50, 12);
-    // Expected first hit: a quarter of hashes meet this target.
-    let target = easy_target(2);
+    // Half of all hashes meet this target.
+    let target = easy_target(1);
     let mut trial = header;
     let expected = nonces.iter().find(|nonce| {
         trial[76..].copy_from_slice(&nonce.to_le_bytes());
@@ -186,13 +194,12 @@ fn tensority_threaded_scan_finds_the_first_hit() {
         tried: &tried,
     };
     let outcome = pool(2).install(|| scan_parallel(&engine, &header, nonces, &target, &control));
-    match (outcome, expected) {
-        (Outcome::Found(s), Some(nonce)) => {
-            assert_eq!(s.nonce, nonce);
-            trial[76..].copy_from_slice(&nonce.to_le_bytes());
-            assert_eq!(s.hash, engine.pow_hash(&trial));
-        }
-        (Outcome::Exhausted, None) => {}
-        other => panic!("{other:?}"),
-    }
+    let nonce = expected.expect("with 12 tries at 1/2, this seed has a hit");
+    let Outcome::Found(solution) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(solution.nonce, nonce);
+    trial[76..].copy_from_slice(&nonce.to_le_bytes());
+    assert_eq!(solution.hash, engine.pow_hash(&trial));
+    assert!(target.is_met_by(&solution.hash));
 }
