@@ -402,12 +402,20 @@ impl Node {
         if self.chain.status(&tip).is_none() && !self.headers.contains_key(&tip) {
             self.request_headers(peer, now);
         }
+        // Our hello may have left before our latest block: announce the tip again.
+        if tip != self.chain.tip() {
+            self.announce(InvItem::Block(self.chain.tip()));
+        }
     }
 
     fn on_inv(&mut self, peer: PeerId, items: Vec<InvItem>, now: u64) {
         let mut wanted = Vec::new();
         for item in items {
-            self.peers.get_mut(&peer).expect("connected").known.insert(item);
+            self.peers
+                .get_mut(&peer)
+                .expect("connected")
+                .known
+                .insert(item);
             let have = match item {
                 InvItem::Tx(txid) => self.mempool.get(&txid).is_some(),
                 InvItem::Block(hash) => {
@@ -430,7 +438,11 @@ impl Node {
             };
             match message {
                 Some(message) => {
-                    self.peers.get_mut(&peer).expect("connected").known.insert(item);
+                    self.peers
+                        .get_mut(&peer)
+                        .expect("connected")
+                        .known
+                        .insert(item);
                     self.send(peer, message);
                 }
                 None => missing.push(item),
@@ -478,10 +490,18 @@ impl Node {
         state.known.insert(InvItem::Block(hash));
         state.requested.remove(&InvItem::Block(hash));
         match self.chain.accept_block(block, unix_seconds(now)) {
+            // An orphan: ask for its parent, and for headers in case more is missing.
             Ok(update) if update.added.is_empty() => {
                 let item = InvItem::Block(parent);
                 if !self.headers.contains_key(&parent) && !self.in_flight(&item) {
                     self.request(peer, vec![item], now);
+                }
+                if self
+                    .peers
+                    .get(&peer)
+                    .is_some_and(|p| p.headers_asked.is_none())
+                {
+                    self.request_headers(peer, now);
                 }
             }
             Ok(update) => {
@@ -621,7 +641,9 @@ impl Node {
                 (*id, blocks)
             })
             .collect();
-        let hungry = |load: &BTreeMap<PeerId, usize>, id: &PeerId, batches: &BTreeMap<PeerId, Vec<InvItem>>| {
+        let hungry = |load: &BTreeMap<PeerId, usize>,
+                      id: &PeerId,
+                      batches: &BTreeMap<PeerId, Vec<InvItem>>| {
             let outstanding = load.get(id).copied().unwrap_or(usize::MAX);
             let adding = batches.get(id).map_or(0, Vec::len);
             (outstanding <= BLOCK_BATCH / 2 || adding > 0) && outstanding + adding < BLOCK_BATCH
@@ -703,7 +725,11 @@ impl Node {
             hash: tip,
             height: self.chain.height(),
         });
-        if self.download.iter().all(|hash| self.chain.status(hash).is_some()) {
+        if self
+            .download
+            .iter()
+            .all(|hash| self.chain.status(hash).is_some())
+        {
             self.announce(InvItem::Block(tip));
         } else {
             self.sync_progress();

@@ -148,8 +148,8 @@ impl Snapshot {
             blocks.push(block);
         }
         let len = read_len(&mut rest)?;
-        let wallet = std::str::from_utf8(take(&mut rest, len)?)
-            .map_err(|_| StoreError::BadWalletText)?;
+        let wallet =
+            std::str::from_utf8(take(&mut rest, len)?).map_err(|_| StoreError::BadWalletText)?;
         if !rest.is_empty() {
             return Err(StoreError::TrailingBytes(rest.len()));
         }

@@ -131,7 +131,10 @@ impl Wallet {
     pub fn balance(&self, chain: &Chain, mempool: &Mempool) -> Balance {
         let address = self.address();
         let confirmed = chain.balance(&address);
-        let available = sum(self.spendable(chain, mempool).iter().map(|(_, u)| u.output.amount));
+        let available = sum(self
+            .spendable(chain, mempool)
+            .iter()
+            .map(|(_, u)| u.output.amount));
         let incoming = sum(mempool
             .by_fee_rate()
             .iter()
@@ -160,7 +163,12 @@ impl Wallet {
         }
         let needed = amount.checked_add(fee).map_err(|_| WalletError::Overflow)?;
         let mut coins = self.spendable(chain, mempool);
-        coins.sort_by(|a, b| b.1.output.amount.cmp(&a.1.output.amount).then(a.0.cmp(&b.0)));
+        coins.sort_by(|a, b| {
+            b.1.output
+                .amount
+                .cmp(&a.1.output.amount)
+                .then(a.0.cmp(&b.0))
+        });
         let mut chosen = Vec::new();
         let mut gathered = Amount::ZERO;
         for (outpoint, utxo) in coins {
@@ -219,7 +227,9 @@ impl Wallet {
         let entropy: [u8; 32] = hex::decode(&document.body.secret_key)
             .ok()
             .and_then(|bytes| bytes.try_into().ok())
-            .ok_or_else(|| WalletError::BadDocument("the secret key is not 64 hex digits".into()))?;
+            .ok_or_else(|| {
+                WalletError::BadDocument("the secret key is not 64 hex digits".into())
+            })?;
         let wallet = Self {
             contacts: document.body.contacts,
             ..Self::from_entropy(entropy)?

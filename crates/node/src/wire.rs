@@ -283,7 +283,11 @@ impl Message {
             7 => {
                 let count = reader.count("headers", MAX_HEADERS)?;
                 let headers = (0..count)
-                    .map(|_| Ok(BlockHeader::decode(&reader.array::<{ BlockHeader::SIZE }>()?)?))
+                    .map(|_| {
+                        Ok(BlockHeader::decode(
+                            &reader.array::<{ BlockHeader::SIZE }>()?,
+                        )?)
+                    })
                     .collect::<Result<_, WireError>>()?;
                 Message::Headers(headers)
             }

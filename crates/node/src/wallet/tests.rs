@@ -19,12 +19,27 @@ fn export_import_round_trips_key_and_contacts() {
 #[test]
 fn damaged_exports_are_refused() {
     let json = wallet("alice").export();
-    let edited = json.replace(&wallet("alice").address().to_string(), &wallet("eve").address().to_string());
-    assert_eq!(Wallet::import(&edited).unwrap_err(), WalletError::BadChecksum);
+    let edited = json.replace(
+        &wallet("alice").address().to_string(),
+        &wallet("eve").address().to_string(),
+    );
+    assert_eq!(
+        Wallet::import(&edited).unwrap_err(),
+        WalletError::BadChecksum
+    );
     let newer = json.replace("\"version\": 1", "\"version\": 2");
-    assert_eq!(Wallet::import(&newer).unwrap_err(), WalletError::UnsupportedVersion(2));
-    assert!(matches!(Wallet::import("{}"), Err(WalletError::BadDocument(_))));
-    assert!(matches!(Wallet::import("not json"), Err(WalletError::BadDocument(_))));
+    assert_eq!(
+        Wallet::import(&newer).unwrap_err(),
+        WalletError::UnsupportedVersion(2)
+    );
+    assert!(matches!(
+        Wallet::import("{}"),
+        Err(WalletError::BadDocument(_))
+    ));
+    assert!(matches!(
+        Wallet::import("not json"),
+        Err(WalletError::BadDocument(_))
+    ));
 }
 
 #[test]
@@ -34,7 +49,10 @@ fn mismatched_address_is_caught_even_with_a_fresh_checksum() {
     body.address = wallet("eve").address();
     let checksum = checksum(&body);
     let json = serde_json::to_string(&Document { body, checksum }).unwrap();
-    assert_eq!(Wallet::import(&json).unwrap_err(), WalletError::AddressMismatch);
+    assert_eq!(
+        Wallet::import(&json).unwrap_err(),
+        WalletError::AddressMismatch
+    );
 }
 
 #[test]
@@ -42,7 +60,10 @@ fn contact_names_are_checked() {
     let mut alice = wallet("alice");
     let bob = wallet("bob").address();
     assert_eq!(alice.add_contact("  ", bob), Err(WalletError::BadName));
-    assert_eq!(alice.add_contact(&"x".repeat(41), bob), Err(WalletError::BadName));
+    assert_eq!(
+        alice.add_contact(&"x".repeat(41), bob),
+        Err(WalletError::BadName)
+    );
     alice.add_contact(" Bob ", bob).unwrap();
     assert_eq!(alice.remove_contact("Bob"), Some(bob));
     assert!(alice.contacts().is_empty());
@@ -50,5 +71,8 @@ fn contact_names_are_checked() {
 
 #[test]
 fn zero_entropy_is_not_a_key() {
-    assert_eq!(Wallet::from_entropy([0; 32]).unwrap_err(), WalletError::BadEntropy);
+    assert_eq!(
+        Wallet::from_entropy([0; 32]).unwrap_err(),
+        WalletError::BadEntropy
+    );
 }

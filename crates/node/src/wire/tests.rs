@@ -7,22 +7,22 @@ fn arb_hash() -> impl Strategy<Value = [u8; 32]> {
 }
 
 fn arb_tx() -> impl Strategy<Value = Transaction> {
-    let input = (arb_hash(), any::<u32>(), any::<u8>(), arb_hash()).prop_map(
-        |(txid, vout, byte, sig)| TxIn {
-            prevout: OutPoint {
-                txid: Txid::from_byte_array(txid),
-                vout,
-            },
-            public_key: PublicKey([byte; 33]),
-            signature: Signature([sig, sig].concat().try_into().expect("64 bytes")),
-        },
-    );
-    let output = (0..=Amount::MAX_MONEY.to_sat(), any::<[u8; 20]>()).prop_map(|(sats, addr)| {
-        TxOut {
+    let input =
+        (arb_hash(), any::<u32>(), any::<u8>(), arb_hash()).prop_map(|(txid, vout, byte, sig)| {
+            TxIn {
+                prevout: OutPoint {
+                    txid: Txid::from_byte_array(txid),
+                    vout,
+                },
+                public_key: PublicKey([byte; 33]),
+                signature: Signature([sig, sig].concat().try_into().expect("64 bytes")),
+            }
+        });
+    let output =
+        (0..=Amount::MAX_MONEY.to_sat(), any::<[u8; 20]>()).prop_map(|(sats, addr)| TxOut {
             amount: Amount::from_sat(sats).expect("in range"),
             address: Address(addr),
-        }
-    });
+        });
     (
         any::<u32>(),
         prop::collection::vec(input, 0..3),
@@ -36,16 +36,22 @@ fn arb_tx() -> impl Strategy<Value = Transaction> {
 }
 
 fn arb_header() -> impl Strategy<Value = BlockHeader> {
-    (any::<i32>(), arb_hash(), arb_hash(), any::<u32>(), any::<u32>(), any::<u32>()).prop_map(
-        |(version, prev, root, time, bits, nonce)| BlockHeader {
+    (
+        any::<i32>(),
+        arb_hash(),
+        arb_hash(),
+        any::<u32>(),
+        any::<u32>(),
+        any::<u32>(),
+    )
+        .prop_map(|(version, prev, root, time, bits, nonce)| BlockHeader {
             version,
             prev_blockhash: BlockHash::from_byte_array(prev),
             merkle_root: ledger::TxMerkleNode::from_byte_array(root),
             time,
             bits: CompactTarget::from_consensus(bits),
             nonce,
-        },
-    )
+        })
 }
 
 fn arb_inv() -> impl Strategy<Value = Vec<InvItem>> {
@@ -62,7 +68,10 @@ fn arb_inv() -> impl Strategy<Value = Vec<InvItem>> {
 }
 
 fn arb_locator() -> impl Strategy<Value = Vec<BlockHash>> {
-    prop::collection::vec(arb_hash().prop_map(BlockHash::from_byte_array), 0..MAX_LOCATOR)
+    prop::collection::vec(
+        arb_hash().prop_map(BlockHash::from_byte_array),
+        0..MAX_LOCATOR,
+    )
 }
 
 fn arb_message() -> impl Strategy<Value = Message> {
@@ -80,11 +89,12 @@ fn arb_message() -> impl Strategy<Value = Message> {
         arb_inv().prop_map(Message::GetData),
         arb_inv().prop_map(Message::NotFound),
         arb_tx().prop_map(Message::Tx),
-        (arb_header(), prop::collection::vec(arb_tx(), 0..3))
-            .prop_map(|(header, transactions)| Message::Block(Block {
+        (arb_header(), prop::collection::vec(arb_tx(), 0..3)).prop_map(|(header, transactions)| {
+            Message::Block(Block {
                 header,
-                transactions
-            })),
+                transactions,
+            })
+        }),
         arb_locator().prop_map(Message::GetHeaders),
         arb_locator().prop_map(Message::GetBlocks),
         prop::collection::vec(arb_header(), 0..30).prop_map(Message::Headers),
@@ -167,12 +177,18 @@ fn list_limits_are_enforced_before_allocation() {
 
 #[test]
 fn framing_errors_are_named() {
-    assert_eq!(Message::decode(b"XXXX\x01\x00\x09"), Err(WireError::BadMagic));
+    assert_eq!(
+        Message::decode(b"XXXX\x01\x00\x09"),
+        Err(WireError::BadMagic)
+    );
     assert_eq!(
         Message::decode(b"CLab\x02\x00\x09"),
         Err(WireError::UnsupportedVersion(2))
     );
-    assert_eq!(Message::decode(b"CLab\x01\x00\xee"), Err(WireError::UnknownKind(0xee)));
+    assert_eq!(
+        Message::decode(b"CLab\x01\x00\xee"),
+        Err(WireError::UnknownKind(0xee))
+    );
     assert_eq!(
         Message::decode(&Message::Ping(7).encode()[..10]),
         Err(WireError::Truncated {

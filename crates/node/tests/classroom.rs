@@ -1,0 +1,526 @@
+//! Whole classrooms of nodes in memory: convergence, forks and reorgs, late joiners,
+//! malicious peers, payments and reloads.
+
+mod harness;
+
+use harness::{Net, mine_on, wallet};
+use ledger::{Amount, ChainParams};
+use node::wire::{Hello, MAX_MESSAGE_SIZE, PROTOCOL_VERSION};
+use node::{Event, Message, Node, Output, PeerId, Snapshot, StoreError, WalletError};
+
+const COIN: Amount = Amount::COIN;
+
+fn coins(n: u64) -> Amount {
+    Amount::from_sat(n * COIN.to_sat()).unwrap()
+}
+
+#[test]
+fn four_nodes_mining_at_the_classroom_target_converge() {
+    let mut net = Net::new(4, ChainParams::classroom(), 7);
+    for (a, b, delay) in [(0, 1, 40), (1, 2, 90), (2, 3, 30), (3, 0, 120), (0, 2, 60)] {
+        net.connect(a, b, delay);
+    }
+    net.settle(5_000);
+    let mut forks = 0;
+    for round in 0..24 {
+        let miner = net.rng.below(4) as usize;
+        net.mine(miner);
+        // Every fourth round a second student finds a block at the same moment.
+        if round % 4 == 3 {
+            let rival = (miner + 1 + net.rng.below(3) as usize) % 4;
+            net.mine(rival);
+            forks += 1;
+        }
+        net.run_until(net.now + 15_000);
+    }
+    // A last block breaks any tie between equal-work tips.
+    net.mine(0);
+    net.settle(60_000);
+    let tips = net.tips();
+    assert!(
+        tips.iter().all(|tip| *tip == tips[0]),
+        "tips differ: {tips:?}"
+    );
+    let best = &net.nodes[0];
+    assert!(best.chain().height() >= 24);
+    for node in &net.nodes {
+        assert_eq!(node.chain().chain_work(), best.chain().chain_work());
+        assert_eq!(node.chain().utxos(), best.chain().utxos());
+    }
+    // Simultaneous blocks really forked some nodes, and they really reorganised.
+    let reorgs = net
+        .events
+        .iter()
+        .flatten()
+        .filter(|event| matches!(event, Event::Reorg { .. }))
+        .count();
+    assert!(forks > 0 && reorgs > 0, "{forks} forks, {reorgs} reorgs");
+}
+
+#[test]
+fn partition_heals_to_the_most_work_chain_and_losing_txs_return_to_the_mempool() {
+    let mut net = Net::new(4, ChainParams::regtest(), 11);
+    net.connect_all(50);
+    net.mine(0);
+    net.settle(10_000);
+    // Partition {0, 1} | {2, 3}.
+    for (a, b) in [(0, 2), (0, 3), (1, 2), (1, 3)] {
+        net.cut(a, b);
+    }
+    let pay = net.wallets[0]
+        .pay(
+            net.nodes[0].chain(),
+            net.nodes[0].mempool(),
+            net.wallets[1].address(),
+            coins(5),
+            Amount::from_sat(2_000).unwrap(),
+        )
+        .unwrap();
+    let txid = net.nodes[0].submit_transaction(pay).unwrap();
+    net.pump(0);
+    net.settle(10_000);
+    assert!(
+        net.nodes[1].mempool().get(&txid).is_some(),
+        "relayed inside the partition"
+    );
+    assert!(net.nodes[2].mempool().get(&txid).is_none(), "not across it");
+    for _ in 0..2 {
+        net.now += 15_000;
+        net.mine(0);
+        net.settle(10_000);
+    }
+    for _ in 0..4 {
+        net.now += 15_000;
+        net.mine(2);
+        net.settle(10_000);
+    }
+    assert_eq!(net.nodes[1].chain().tip(), net.nodes[0].chain().tip());
+    assert_eq!(net.nodes[3].chain().tip(), net.nodes[2].chain().tip());
+    assert_ne!(net.nodes[0].chain().tip(), net.nodes[2].chain().tip());
+    assert!(
+        net.nodes[0].mempool().is_empty(),
+        "the payment was mined on the small side"
+    );
+    let losing_tip = net.nodes[0].chain().tip();
+
+    for (a, b) in [(0, 2), (0, 3), (1, 2), (1, 3)] {
+        net.connect(a, b, 50);
+    }
+    net.settle(30_000);
+    let winner = net.nodes[2].chain().tip();
+    assert_eq!(net.tips(), vec![winner; 4]);
+    assert_eq!(net.nodes[0].chain().height(), 5);
+    assert!(
+        net.nodes[0].chain().block(&losing_tip).is_some(),
+        "kept as a side branch"
+    );
+    for i in [0, 1] {
+        assert!(net.events[i].iter().any(|event| matches!(
+            event,
+            Event::Reorg { depth: 2, old_tip, new_tip } if *old_tip == losing_tip && *new_tip == winner
+        )));
+        assert!(
+            net.nodes[i].mempool().get(&txid).is_some(),
+            "node {i} got the losing branch's payment back"
+        );
+    }
+}
+
+#[test]
+fn a_late_joiner_syncs_two_thousand_blocks_header_first() {
+    let mut net = Net::new(2, ChainParams::regtest(), 3);
+    for _ in 0..2_000 {
+        net.now += 1_000;
+        net.mine(0);
+    }
+    net.events[0].clear();
+    let started = std::time::Instant::now();
+    net.connect(0, 1, 80);
+    net.settle(120_000);
+    let elapsed = started.elapsed();
+    assert_eq!(net.nodes[1].chain().tip(), net.nodes[0].chain().tip());
+    assert_eq!(net.nodes[1].chain().height(), 2_000);
+    assert_eq!(net.nodes[1].chain().utxos(), net.nodes[0].chain().utxos());
+    let progress: Vec<(u32, u32)> = net.events[1]
+        .iter()
+        .filter_map(|event| match event {
+            Event::SyncProgress { height, target } => Some((*height, *target)),
+            _ => None,
+        })
+        .collect();
+    assert!(progress.len() > 10);
+    assert!(progress.windows(2).all(|w| w[0].0 <= w[1].0));
+    assert!(progress.iter().all(|(_, target)| *target == 2_000));
+    let (headers, _) = net.by_kind["headers"];
+    let (blocks, _) = net.by_kind["block"];
+    let (getdata, _) = net.by_kind["getdata"];
+    assert_eq!(blocks, 2_000, "each block is downloaded once");
+    assert_eq!(
+        headers, 2,
+        "one full batch of 2,000 headers, then an empty answer"
+    );
+    assert!(
+        getdata <= 40,
+        "blocks are requested in batches, not one by one"
+    );
+    println!(
+        "late joiner: 2,000 blocks in {} messages / {} bytes, {} simulated ms, {:?} wall; by kind {:?}",
+        net.messages, net.bytes, net.now, elapsed, net.by_kind
+    );
+}
+
+#[test]
+fn wallets_pay_each_other_across_two_nodes() {
+    let mut net = Net::new(2, ChainParams::regtest(), 5);
+    net.connect(0, 1, 30);
+    net.mine(0);
+    net.settle(5_000);
+    let subsidy = net.params.block_subsidy(1);
+    let (alice, bob) = (&net.wallets[0], &net.wallets[1]);
+    assert_eq!(
+        alice
+            .balance(net.nodes[0].chain(), net.nodes[0].mempool())
+            .confirmed,
+        subsidy
+    );
+    // Bob is in Alice's address book from the room's peer list.
+    let mut alice = alice.clone();
+    alice.add_contact("Bob", bob.address()).unwrap();
+    let to = alice.contacts()["Bob"];
+    let fee = Amount::from_sat(1_500).unwrap();
+    assert!(matches!(
+        alice.pay(
+            net.nodes[0].chain(),
+            net.nodes[0].mempool(),
+            to,
+            subsidy,
+            fee
+        ),
+        Err(WalletError::InsufficientFunds { .. })
+    ));
+    let tx = alice
+        .pay(
+            net.nodes[0].chain(),
+            net.nodes[0].mempool(),
+            to,
+            coins(12),
+            fee,
+        )
+        .unwrap();
+    let txid = net.nodes[0].submit_transaction(tx).unwrap();
+    net.pump(0);
+    net.settle(5_000);
+    assert!(net.events[1].contains(&Event::TxAccepted { txid }));
+    let pending = net.wallets[1].balance(net.nodes[1].chain(), net.nodes[1].mempool());
+    assert_eq!(pending.incoming, coins(12));
+    assert_eq!(pending.confirmed, Amount::ZERO);
+    let sender = alice.balance(net.nodes[0].chain(), net.nodes[0].mempool());
+    assert_eq!(
+        sender.available,
+        Amount::ZERO,
+        "the only coin is spent by the pending payment"
+    );
+    // Bob mines the payment into a block; the fee goes to him.
+    net.now += 15_000;
+    net.mine(1);
+    net.settle(5_000);
+    assert_eq!(net.tips()[0], net.tips()[1]);
+    let bob_balance = net.wallets[1].balance(net.nodes[0].chain(), net.nodes[0].mempool());
+    let bob_reward = net.params.block_subsidy(2).checked_add(fee).unwrap();
+    assert_eq!(
+        bob_balance.confirmed,
+        coins(12).checked_add(bob_reward).unwrap()
+    );
+    let alice_balance = alice.balance(net.nodes[1].chain(), net.nodes[1].mempool());
+    let change = subsidy
+        .checked_sub(coins(12))
+        .unwrap()
+        .checked_sub(fee)
+        .unwrap();
+    assert_eq!(alice_balance.confirmed, change);
+    assert_eq!(alice_balance.available, change);
+}
+
+#[test]
+fn a_snapshot_restores_chain_and_wallet_and_rejects_tampering() {
+    let mut net = Net::new(1, ChainParams::regtest(), 9);
+    for _ in 0..3 {
+        net.now += 1_000;
+        net.mine(0);
+    }
+    let tx = net.wallets[0]
+        .pay(
+            net.nodes[0].chain(),
+            net.nodes[0].mempool(),
+            wallet("bob").address(),
+            coins(3),
+            Amount::ZERO,
+        )
+        .unwrap();
+    net.nodes[0].submit_transaction(tx).unwrap();
+    net.now += 1_000;
+    net.mine(0);
+    let mut owner = net.wallets[0].clone();
+    owner.add_contact("Bob", wallet("bob").address()).unwrap();
+    let bytes = Snapshot::capture(&net.nodes[0], Some(&owner)).encode();
+
+    let snapshot = Snapshot::decode(&bytes).unwrap();
+    let (restored, restored_wallet) = snapshot
+        .restore(net.params.clone(), net.hasher.clone(), net.now)
+        .unwrap();
+    let restored_wallet = restored_wallet.unwrap();
+    assert_eq!(restored.chain().tip(), net.nodes[0].chain().tip());
+    assert_eq!(restored.chain().utxos(), net.nodes[0].chain().utxos());
+    assert_eq!(restored_wallet.address(), owner.address());
+    assert_eq!(restored_wallet.contacts(), owner.contacts());
+    assert_eq!(
+        restored_wallet.balance(restored.chain(), restored.mempool()),
+        owner.balance(net.nodes[0].chain(), net.nodes[0].mempool())
+    );
+
+    let restore = |bytes: &[u8], params: ChainParams| {
+        Snapshot::decode(bytes).and_then(|s| s.restore(params, net.hasher.clone(), net.now))
+    };
+    assert!(matches!(
+        restore(&bytes, ChainParams::classroom()),
+        Err(StoreError::WrongGenesis { .. })
+    ));
+    assert_eq!(
+        restore(&bytes[..bytes.len() - 1], ChainParams::regtest()).err(),
+        Some(StoreError::Truncated)
+    );
+    assert_eq!(
+        restore(b"nope", ChainParams::regtest()).err(),
+        Some(StoreError::BadMagic)
+    );
+    // Change one output amount inside the last block: its Merkle root no longer fits.
+    let mut tampered = Snapshot::decode(&bytes).unwrap();
+    tampered.blocks[4].transactions[1].outputs[0].amount = coins(4);
+    assert!(matches!(
+        restore(&tampered.encode(), ChainParams::regtest()),
+        Err(StoreError::InvalidBlock { height: 4, .. })
+    ));
+    // Without a wallet the snapshot still loads.
+    let bare = Snapshot::capture(&net.nodes[0], None).encode();
+    let (_, none) = restore(&bare, ChainParams::regtest()).unwrap();
+    assert!(none.is_none());
+}
+
+/// A hand-driven attacker connected to node 0 of a two-node honest network.
+struct Attack {
+    net: Net,
+    next_id: u64,
+}
+
+impl Attack {
+    fn new() -> Self {
+        let mut net = Net::new(2, ChainParams::regtest(), 13);
+        net.connect(0, 1, 40);
+        for _ in 0..3 {
+            net.now += 1_000;
+            net.mine(0);
+        }
+        net.settle(5_000);
+        Self { net, next_id: 100 }
+    }
+
+    /// A new attacker identity that has completed the handshake.
+    fn attacker(&mut self) -> PeerId {
+        self.next_id += 1;
+        let peer = PeerId(self.next_id);
+        let node = &mut self.net.nodes[0];
+        node.peer_connected(peer, self.net.now);
+        let genesis = node.chain().block_at_height(0).unwrap().block_hash();
+        let hello = Message::Hello(Hello {
+            version: PROTOCOL_VERSION,
+            network: "regtest".into(),
+            genesis,
+            tip: genesis,
+            height: 0,
+        });
+        node.receive(peer, &hello.encode(), self.net.now);
+        self.net.pump(0);
+        peer
+    }
+
+    fn send(&mut self, peer: PeerId, bytes: &[u8]) {
+        self.net.nodes[0].receive(peer, bytes, self.net.now);
+    }
+
+    /// Asserts the attacker was banned and disconnected, and nothing honest was lost.
+    fn assert_banned(&mut self, peer: PeerId, why: &str) {
+        let outputs = self.net.nodes[0].drain_outputs();
+        assert!(
+            outputs
+                .iter()
+                .any(|o| matches!(o, Output::Disconnect { peer: p, .. } if *p == peer)),
+            "{why}: not disconnected"
+        );
+        let reason = outputs
+            .iter()
+            .find_map(|o| match o {
+                Output::Event(Event::PeerBanned { peer: p, reason }) if *p == peer => {
+                    Some(reason.clone())
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{why}: no ban event"));
+        assert!(reason.contains(why), "{reason:?} should mention {why:?}");
+        assert!(self.net.nodes[0].is_banned(peer, self.net.now));
+        self.net.nodes[0].peer_connected(peer, self.net.now);
+        assert!(
+            matches!(
+                self.net.nodes[0].poll_output(),
+                Some(Output::Disconnect { .. })
+            ),
+            "{why}: a banned peer may not reconnect"
+        );
+        assert_eq!(
+            self.net.nodes[0].chain().tip(),
+            self.net.nodes[1].chain().tip()
+        );
+        assert_eq!(self.net.nodes[0].chain().height(), 3);
+    }
+}
+
+#[test]
+fn malicious_peers_are_banned_and_honest_nodes_keep_their_chain() {
+    let mut attack = Attack::new();
+    let hasher = attack.net.hasher.clone();
+
+    let peer = attack.attacker();
+    attack.send(peer, b"\x00\x01garbage");
+    attack.assert_banned(peer, "does not decode");
+
+    let peer = attack.attacker();
+    attack.send(peer, &vec![0; MAX_MESSAGE_SIZE + 1]);
+    attack.assert_banned(peer, "over the size limit");
+
+    // A block with too little proof of work.
+    let peer = attack.attacker();
+    let mut block = attack.net.nodes[0].block_template(wallet("mallory").address(), attack.net.now);
+    let target = ledger::Target::from_compact(block.header.bits).unwrap();
+    while target.is_met_by(block.header.block_hash().to_byte_array()) {
+        block.header.nonce += 1;
+    }
+    attack.send(peer, &Message::Block(block).encode());
+    attack.assert_banned(peer, "proof of work");
+
+    // A mined block whose coinbase pays itself too much.
+    let peer = attack.attacker();
+    let mut block = attack.net.nodes[0].block_template(wallet("mallory").address(), attack.net.now);
+    block.transactions[0].outputs[0].amount = coins(1_000);
+    block.header.merkle_root = block.compute_merkle_root().unwrap();
+    let seed = attack.net.nodes[0]
+        .chain()
+        .seed_for_child(&block.header.prev_blockhash);
+    assert!(ledger::chain::mine_header(
+        &mut block.header,
+        &*hasher,
+        &seed
+    ));
+    attack.send(peer, &Message::Block(block).encode());
+    attack.assert_banned(peer, "coinbase amount");
+
+    // A payment with a forged signature.
+    let peer = attack.attacker();
+    let (chain, mempool) = (attack.net.nodes[0].chain(), attack.net.nodes[0].mempool());
+    let mut tx = attack.net.wallets[0]
+        .pay(
+            chain,
+            mempool,
+            wallet("mallory").address(),
+            coins(1),
+            Amount::ZERO,
+        )
+        .unwrap();
+    tx.inputs[0].signature.0[10] ^= 1;
+    attack.send(peer, &Message::Tx(tx).encode());
+    attack.assert_banned(peer, "invalid transaction");
+
+    // Double spends of a coin an honest pending payment already spends.
+    let honest = attack.net.wallets[0]
+        .pay(
+            attack.net.nodes[0].chain(),
+            attack.net.nodes[0].mempool(),
+            wallet("bob").address(),
+            coins(2),
+            Amount::ZERO,
+        )
+        .unwrap();
+    let honest_txid = attack.net.nodes[0]
+        .submit_transaction(honest.clone())
+        .unwrap();
+    let peer = attack.attacker();
+    for sats in 1..=5u64 {
+        let mut spend = honest.clone();
+        spend.outputs[0].amount = Amount::from_sat(sats).unwrap();
+        attack.send(peer, &Message::Tx(spend).encode());
+    }
+    attack.assert_banned(peer, "double spend");
+    assert!(attack.net.nodes[0].mempool().get(&honest_txid).is_some());
+
+    // A flood of unrequested pings.
+    let peer = attack.attacker();
+    for nonce in 0..=node::node::RATE_LIMIT as u64 {
+        attack.send(peer, &Message::Ping(nonce).encode());
+    }
+    attack.assert_banned(peer, "flooded");
+
+    // Headers nobody asked for: a cheap low-work fork from genesis.
+    let peer = attack.attacker();
+    let fork = {
+        let lonely = Node::new(ChainParams::regtest(), hasher.clone());
+        mine_on(
+            &lonely,
+            wallet("mallory").address(),
+            attack.net.now,
+            &*hasher,
+        )
+        .header
+    };
+    for _ in 0..3 {
+        attack.send(peer, &Message::Headers(vec![fork]).encode());
+    }
+    attack.assert_banned(peer, "headers nobody asked for");
+
+    // Bans expire.
+    let later = attack.net.now + node::node::BAN_MS + 1;
+    attack.net.nodes[0].tick(later);
+    assert!(!attack.net.nodes[0].is_banned(peer, later));
+
+    // Through it all the honest pair still agrees, and still gossips.
+    attack.net.now = later;
+    attack.net.nodes[0].drain_outputs();
+    attack.net.mine(1);
+    attack.net.settle(5_000);
+    assert_eq!(attack.net.nodes[0].chain().height(), 4);
+    assert_eq!(attack.net.tips()[0], attack.net.tips()[1]);
+}
+
+#[test]
+fn nodes_of_another_chain_are_turned_away_without_a_ban() {
+    let mut node = Node::new(
+        ChainParams::regtest(),
+        node::hasher_for(&ChainParams::regtest()),
+    );
+    let other = Node::new(
+        ChainParams::classroom(),
+        node::hasher_for(&ChainParams::classroom()),
+    );
+    let now = 1_800_000_000_000;
+    node.peer_connected(PeerId(1), now);
+    let hello = Message::Hello(Hello {
+        version: PROTOCOL_VERSION,
+        network: "classroom".into(),
+        genesis: other.chain().tip(),
+        tip: other.chain().tip(),
+        height: 0,
+    });
+    node.receive(PeerId(1), &hello.encode(), now);
+    let outputs = node.drain_outputs();
+    assert!(outputs.iter().any(
+        |o| matches!(o, Output::Disconnect { reason, .. } if reason.contains("different chain"))
+    ));
+    assert!(!node.is_banned(PeerId(1), now));
+}
