@@ -18,7 +18,7 @@ use ledger::{
     MempoolError, PowAlgorithm, PowHasher, Target, Transaction, TxError, Txid, Work,
 };
 
-use crate::peer::{BAN_SCORE, Misbehavior, Peer, PeerId};
+use crate::peer::{BAN_SCORE, Misbehavior, Peer, PeerId, REQUEST_TIMEOUT_MS};
 use crate::wire::{
     Hello, InvItem, MAX_HEADERS, MAX_INV_ITEMS, MAX_LOCATOR, MAX_MESSAGE_SIZE, Message,
     PROTOCOL_VERSION, Reject, RejectCode,
@@ -30,8 +30,6 @@ pub const BAN_MS: u64 = 10 * 60 * 1_000;
 pub const RATE_WINDOW_MS: u64 = 1_000;
 /// Unrequested messages allowed per window; far above what gossip needs.
 pub const RATE_LIMIT: u32 = 200;
-/// After this long an unanswered request may go to another peer.
-pub const REQUEST_TIMEOUT_MS: u64 = 10_000;
 /// How often peers are pinged.
 pub const PING_INTERVAL_MS: u64 = 30_000;
 /// Blocks requested from one peer at a time during sync.
@@ -285,23 +283,21 @@ impl Node {
         }
     }
 
-    /// Time passed: retry stalled requests, ping peers, drop silent ones, expire bans.
+    /// Time passed: expire bans, drop peers that stall a block download or ignore
+    /// pings (without banning: slow is not malicious), let other unanswered requests
+    /// go to other peers, ping, and top up block downloads.
     pub fn tick(&mut self, now: u64) {
         self.banned.retain(|_, until| *until > now);
-        let silent: Vec<PeerId> = self
+        let unresponsive: Vec<(PeerId, &'static str)> = self
             .peers
             .iter()
-            .filter(|(_, peer)| {
-                peer.ping
-                    .is_some_and(|(_, sent)| now.saturating_sub(sent) > 2 * PING_INTERVAL_MS)
-            })
-            .map(|(id, _)| *id)
+            .filter_map(|(id, peer)| peer.unresponsive(now).map(|why| (*id, why)))
             .collect();
-        for peer in silent {
+        for (peer, why) in unresponsive {
             self.peers.remove(&peer);
             self.outputs.push_back(Output::Disconnect {
                 peer,
-                reason: "did not answer pings".to_string(),
+                reason: format!("{peer} {why}"),
             });
         }
         for peer in self.peers.values_mut() {

@@ -22,6 +22,11 @@ impl fmt::Display for PeerId {
     }
 }
 
+/// After this long (ms) an unanswered request counts as lost.
+pub const REQUEST_TIMEOUT_MS: u64 = 10_000;
+/// After this long (ms) an unanswered ping means the peer is gone.
+pub const PING_TIMEOUT_MS: u64 = 60_000;
+
 /// Score at which a peer is banned.
 pub const BAN_SCORE: u32 = 100;
 
@@ -154,6 +159,24 @@ impl Peer {
             window_start: now,
             window_count: 0,
             ping: None,
+        }
+    }
+
+    /// Why this peer should be dropped at `now`, if it should: a block we asked for
+    /// has not come within the request timeout, or a ping went unanswered.
+    pub(crate) fn unresponsive(&self, now: u64) -> Option<&'static str> {
+        let stalled = self.requested.iter().any(|(item, at)| {
+            matches!(item, InvItem::Block(_)) && now.saturating_sub(*at) >= REQUEST_TIMEOUT_MS
+        });
+        let silent = self
+            .ping
+            .is_some_and(|(_, sent)| now.saturating_sub(sent) >= PING_TIMEOUT_MS);
+        if stalled {
+            Some("stalled: requested blocks did not arrive in time")
+        } else if silent {
+            Some("did not answer a ping")
+        } else {
+            None
         }
     }
 

@@ -484,6 +484,28 @@ fn malicious_peers_are_banned_and_honest_nodes_keep_their_chain() {
     }
     attack.assert_banned(peer, "headers nobody asked for");
 
+    // Pushing blocks of a cheap fork from genesis that never beats our chain.
+    let peer = attack.attacker();
+    let lonely_fork = {
+        let mut lonely = Node::new(ChainParams::regtest(), hasher.clone());
+        (0..3)
+            .map(|_| {
+                let block = mine_on(
+                    &lonely,
+                    wallet("mallory").address(),
+                    attack.net.now,
+                    &*hasher,
+                );
+                lonely.submit_block(block.clone(), attack.net.now).unwrap();
+                block
+            })
+            .collect::<Vec<_>>()
+    };
+    for block in lonely_fork {
+        attack.send(peer, &Message::Block(block).encode());
+    }
+    attack.assert_banned(peer, "less work");
+
     // Bans expire.
     let later = attack.net.now + node::node::BAN_MS + 1;
     attack.net.nodes[0].tick(later);
@@ -523,4 +545,121 @@ fn nodes_of_another_chain_are_turned_away_without_a_ban() {
         |o| matches!(o, Output::Disconnect { reason, .. } if reason.contains("different chain"))
     ));
     assert!(!node.is_banned(PeerId(1), now));
+}
+
+/// Hello from a hand-driven peer claiming `tip` at `height`.
+fn hello_from(node: &Node, tip: ledger::BlockHash, height: u32) -> Vec<u8> {
+    Message::Hello(Hello {
+        version: PROTOCOL_VERSION,
+        network: node.chain().params().name.clone(),
+        genesis: node.chain().block_at_height(0).unwrap().block_hash(),
+        tip,
+        height,
+    })
+    .encode()
+}
+
+/// The messages `node` queued for `peer`.
+fn sent_to(node: &mut Node, peer: PeerId) -> Vec<Message> {
+    node.drain_outputs()
+        .into_iter()
+        .filter_map(|output| match output {
+            Output::Send { peer: to, bytes } if to == peer => {
+                Some(Message::decode(&bytes).unwrap())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A regtest node that mined `count` blocks, one second apart.
+fn miner_with(count: u32, now: &mut u64) -> Node {
+    let params = ChainParams::regtest();
+    let hasher = node::hasher_for(&params);
+    let mut miner = Node::new(params, hasher.clone());
+    for _ in 0..count {
+        *now += 1_000;
+        let block = mine_on(&miner, wallet("miner").address(), *now, &*hasher);
+        miner.submit_block(block, *now).unwrap();
+    }
+    miner
+}
+
+#[test]
+fn an_orphan_makes_the_node_ask_for_its_parent() {
+    let mut now = u64::from(ChainParams::regtest().genesis_time) * 1_000;
+    let miner = miner_with(2, &mut now);
+    let mut node = Node::new(
+        ChainParams::regtest(),
+        node::hasher_for(&ChainParams::regtest()),
+    );
+    let peer = PeerId(1);
+    node.peer_connected(peer, now);
+    let genesis = node.chain().tip();
+    node.receive(peer, &hello_from(&node, genesis, 0), now);
+    sent_to(&mut node, peer);
+    let (first, second) = (
+        miner.chain().block_at_height(1).unwrap().clone(),
+        miner.chain().block_at_height(2).unwrap().clone(),
+    );
+    node.receive(peer, &Message::Block(second.clone()).encode(), now);
+    assert_eq!(node.chain().orphan_count(), 1);
+    let asked = sent_to(&mut node, peer);
+    assert!(asked.contains(&Message::GetData(vec![node::InvItem::Block(
+        first.block_hash()
+    )])));
+    assert!(asked.iter().any(|m| matches!(m, Message::GetHeaders(_))));
+    node.receive(peer, &Message::Block(first).encode(), now);
+    assert_eq!(node.chain().tip(), second.block_hash());
+    assert_eq!(node.chain().orphan_count(), 0);
+    assert_eq!(node.peer_score(peer), Some(0));
+}
+
+#[test]
+fn a_stalling_peer_is_dropped_and_the_download_moves_to_another() {
+    let mut now = u64::from(ChainParams::regtest().genesis_time) * 1_000;
+    let miner = miner_with(5, &mut now);
+    let (tip, genesis) = (
+        miner.chain().tip(),
+        miner.chain().block_at_height(0).unwrap().block_hash(),
+    );
+    let mut node = Node::new(
+        ChainParams::regtest(),
+        node::hasher_for(&ChainParams::regtest()),
+    );
+    let (staller, helper) = (PeerId(1), PeerId(2));
+    node.peer_connected(staller, now);
+    node.receive(staller, &hello_from(&node, tip, 5), now);
+    assert!(
+        sent_to(&mut node, staller)
+            .iter()
+            .any(|m| matches!(m, Message::GetHeaders(_)))
+    );
+    let headers = miner.chain().headers_after(&[genesis], 2_000);
+    node.receive(staller, &Message::Headers(headers).encode(), now);
+    let asked = sent_to(&mut node, staller);
+    assert!(matches!(&asked[..], [Message::GetData(items)] if items.len() == 5));
+    node.peer_connected(helper, now);
+    node.receive(helper, &hello_from(&node, tip, 5), now);
+    node.drain_outputs();
+
+    now += node::peer::REQUEST_TIMEOUT_MS;
+    node.tick(now);
+    let outputs = node.drain_outputs();
+    assert!(outputs.iter().any(|o| matches!(o, Output::Disconnect { peer, reason } if *peer == staller && reason.contains("stalled"))));
+    assert!(!node.is_banned(staller, now), "slow is not malicious");
+    let requests: Vec<Message> = outputs
+        .into_iter()
+        .filter_map(|o| match o {
+            Output::Send { peer, bytes } if peer == helper => Message::decode(&bytes).ok(),
+            _ => None,
+        })
+        .filter(|m| matches!(m, Message::GetData(_)))
+        .collect();
+    assert!(matches!(&requests[..], [Message::GetData(items)] if items.len() == 5));
+    for height in 1..=5 {
+        let block = miner.chain().block_at_height(height).unwrap().clone();
+        node.receive(helper, &Message::Block(block).encode(), now);
+    }
+    assert_eq!(node.chain().tip(), tip);
 }
