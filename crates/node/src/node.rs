@@ -283,7 +283,7 @@ impl Node {
         }
     }
 
-    /// Time passed: expire bans, drop peers that stall a block download or ignore
+    /// Time passed: expire bans, forgive old misbehaviour, drop peers that stall a block download or ignore
     /// pings (without banning: slow is not malicious), let other unanswered requests
     /// go to other peers, ping, and top up block downloads.
     pub fn tick(&mut self, now: u64) {
@@ -301,6 +301,7 @@ impl Node {
             });
         }
         for peer in self.peers.values_mut() {
+            peer.forgive(now);
             peer.requested
                 .retain(|_, at| now.saturating_sub(*at) < REQUEST_TIMEOUT_MS);
             if peer
@@ -398,9 +399,24 @@ impl Node {
         if self.chain.status(&tip).is_none() && !self.headers.contains_key(&tip) {
             self.request_headers(peer, now);
         }
-        // Our hello may have left before our latest block: announce the tip again.
+        // Our hello may have left before our latest block: announce the tip again,
+        // and the pending payments, so a late joiner sees them before they are mined.
         if tip != self.chain.tip() {
             self.announce(InvItem::Block(self.chain.tip()));
+        }
+        let pending: Vec<InvItem> = self
+            .mempool
+            .by_fee_rate()
+            .iter()
+            .take(MAX_INV_ITEMS)
+            .map(|entry| InvItem::Tx(entry.txid))
+            .collect();
+        if !pending.is_empty() {
+            let state = self.peers.get_mut(&peer).expect("connected");
+            for item in &pending {
+                state.known.insert(*item);
+            }
+            self.send(peer, Message::Inv(pending));
         }
     }
 

@@ -27,6 +27,9 @@ pub const REQUEST_TIMEOUT_MS: u64 = 10_000;
 /// After this long (ms) an unanswered ping means the peer is gone.
 pub const PING_TIMEOUT_MS: u64 = 60_000;
 
+/// One point of misbehaviour score is forgiven per this many ms.
+pub const FORGIVE_MS: u64 = 10_000;
+
 /// Score at which a peer is banned.
 pub const BAN_SCORE: u32 = 100;
 
@@ -146,6 +149,8 @@ pub(crate) struct Peer {
     pub(crate) window_count: u32,
     /// Our unanswered ping: nonce and when it was sent (ms).
     pub(crate) ping: Option<(u64, u64)>,
+    /// Score has been forgiven up to this time (ms).
+    pub(crate) forgiven_at: u64,
 }
 
 impl Peer {
@@ -159,7 +164,19 @@ impl Peer {
             window_start: now,
             window_count: 0,
             ping: None,
+            forgiven_at: now,
         }
+    }
+
+    /// Forgets one point of score per [`FORGIVE_MS`] of good behaviour, so the odd
+    /// honest mistake (relaying the losing side of a double spend) never adds up to
+    /// a ban over a long lesson, while a burst of bad data still does.
+    pub(crate) fn forgive(&mut self, now: u64) {
+        let points = now.saturating_sub(self.forgiven_at) / FORGIVE_MS;
+        self.score = self
+            .score
+            .saturating_sub(u32::try_from(points).unwrap_or(u32::MAX));
+        self.forgiven_at += points * FORGIVE_MS;
     }
 
     /// Why this peer should be dropped at `now`, if it should: a block we asked for
@@ -212,6 +229,18 @@ mod tests {
         assert!(!(0..3).any(|_| peer.over_rate(10, 1_000, 3)));
         assert!(peer.over_rate(20, 1_000, 3));
         assert!(!peer.over_rate(1_020, 1_000, 3));
+    }
+
+    #[test]
+    fn score_is_forgiven_slowly() {
+        let mut peer = Peer::new(0);
+        peer.score = 20;
+        peer.forgive(FORGIVE_MS * 5 + 1);
+        assert_eq!(peer.score, 15);
+        peer.forgive(FORGIVE_MS * 6 - 1);
+        assert_eq!(peer.score, 15);
+        peer.forgive(FORGIVE_MS * 100);
+        assert_eq!(peer.score, 0);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use harness::{Net, mine_on, wallet};
 use ledger::{Amount, ChainParams};
 use node::wire::{Hello, MAX_MESSAGE_SIZE, PROTOCOL_VERSION};
 use node::{Event, Message, Node, Output, PeerId, Snapshot, StoreError, WalletError};
+use proptest::prelude::*;
 
 const COIN: Amount = Amount::COIN;
 
@@ -171,7 +172,7 @@ fn a_late_joiner_syncs_two_thousand_blocks_header_first() {
 
 #[test]
 fn wallets_pay_each_other_across_two_nodes() {
-    let mut net = Net::new(2, ChainParams::regtest(), 5);
+    let mut net = Net::new(3, ChainParams::regtest(), 5);
     net.connect(0, 1, 30);
     net.mine(0);
     net.settle(5_000);
@@ -211,6 +212,11 @@ fn wallets_pay_each_other_across_two_nodes() {
     net.pump(0);
     net.settle(5_000);
     assert!(net.events[1].contains(&Event::TxAccepted { txid }));
+    // A classmate who opens the page now sees the chain and the pending payment.
+    net.connect(2, 0, 50);
+    net.settle(5_000);
+    assert_eq!(net.nodes[2].chain().tip(), net.nodes[0].chain().tip());
+    assert!(net.nodes[2].mempool().get(&txid).is_some());
     let pending = net.wallets[1].balance(net.nodes[1].chain(), net.nodes[1].mempool());
     assert_eq!(pending.incoming, coins(12));
     assert_eq!(pending.confirmed, Amount::ZERO);
@@ -350,6 +356,16 @@ impl Attack {
     /// Asserts the attacker was banned and disconnected, and nothing honest was lost.
     fn assert_banned(&mut self, peer: PeerId, why: &str) {
         let outputs = self.net.nodes[0].drain_outputs();
+        assert!(
+            !outputs.iter().any(|o| matches!(
+                o,
+                Output::Send {
+                    peer: PeerId(1),
+                    ..
+                }
+            )),
+            "{why}: nothing from the attacker is relayed to the honest peer"
+        );
         assert!(
             outputs
                 .iter()
@@ -662,4 +678,30 @@ fn a_stalling_peer_is_dropped_and_the_download_moves_to_another() {
         node.receive(helper, &Message::Block(block).encode(), now);
     }
     assert_eq!(node.chain().tip(), tip);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Well-framed messages of every kind with random bodies, from a peer that did
+    /// the handshake: the node never panics and its chain never moves.
+    #[test]
+    fn hostile_bytes_never_panic_or_move_the_chain(
+        kind in 0u8..14,
+        body in prop::collection::vec(any::<u8>(), 0..300),
+    ) {
+        let params = ChainParams::regtest();
+        let mut node = Node::new(params.clone(), node::hasher_for(&params));
+        let now = u64::from(params.genesis_time) * 1_000 + 5_000;
+        let (peer, genesis) = (PeerId(7), node.chain().tip());
+        node.peer_connected(peer, now);
+        node.receive(peer, &hello_from(&node, genesis, 0), now);
+        let mut bytes = b"CLab\x01\x00".to_vec();
+        bytes.push(kind);
+        bytes.extend_from_slice(&body);
+        node.receive(peer, &bytes, now);
+        node.tick(now + 1_000);
+        prop_assert_eq!(node.chain().tip(), genesis);
+        prop_assert!(node.mempool().is_empty());
+    }
 }
