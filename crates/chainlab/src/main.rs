@@ -3,6 +3,7 @@
 //! Tool commands print exactly one line on stdout so that scripts and tests can use
 //! them; every failure goes to stderr with a non-zero exit status.
 
+mod loadtest;
 mod mining;
 mod serve;
 mod sim;
@@ -41,6 +42,8 @@ enum Command {
     Sim(sim::Sim),
     /// Serve the web lab and the classroom signaling.
     Serve(serve::Serve),
+    /// Load-test the classroom signaling with simulated peers on this machine.
+    Loadtest(loadtest::LoadTest),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         Command::Mine(c) => c.run(),
         Command::Sim(c) => c.run(),
         Command::Serve(c) => c.run(),
+        Command::Loadtest(c) => c.run(),
     };
     match result {
         Ok(code) => code,
