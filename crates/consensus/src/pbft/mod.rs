@@ -4,6 +4,12 @@
 //! Replicas are nodes `0..n`, the client is node `n`. The faulty replicas are the first
 //! `faulty` ids, so the primary of view 0 is faulty whenever anyone is, which is what
 //! makes view changes visible in class.
+//!
+//! What is simplified, and why it does not change the lesson: messages carry no
+//! signatures or MACs (the simulator never lets a replica forge another's message),
+//! digests are 64-bit mixes rather than SHA-256, the client sends one request at a time,
+//! and state transfer ships the executed history up to a stable checkpoint, checked
+//! against the quorum's checkpoint digest.
 
 mod client;
 mod messages;
