@@ -9,7 +9,11 @@ use ledger::{CompactTarget, Target, U256};
 
 /// The target whose hashes start with at least `zero_bits` zero bits: 2^(256-k) - 1.
 pub fn target_for_zero_bits(zero_bits: u32) -> Target {
-    Target(U256::MAX.shifted_right(zero_bits))
+    let big_endian: [u8; 32] = std::array::from_fn(|i| {
+        let zeros_here = zero_bits.saturating_sub(8 * i as u32);
+        0xffu8.checked_shr(zeros_here).unwrap_or(0)
+    });
+    Target(U256::from_be_bytes(big_endian))
 }
 
 /// Header `bits` for a difficulty of `zero_bits`. The compact form keeps a 3-byte
@@ -34,6 +38,16 @@ mod tests {
     use super::*;
     use crate::bits::leading_zero_bits;
     use crate::widget::{MAX_DIFFICULTY, MIN_DIFFICULTY};
+
+    #[test]
+    fn target_is_all_ones_after_k_zero_bits() {
+        for k in [0, 1, 7, 8, 9, 16, 255, 256] {
+            let mut raw = target_for_zero_bits(k).0.to_le_bytes();
+            raw.reverse();
+            assert_eq!(leading_zero_bits(&raw), k, "k={k}");
+            assert_eq!(raw.iter().map(|b| b.count_ones()).sum::<u32>(), 256 - k, "k={k}");
+        }
+    }
 
     #[test]
     fn sixteen_bits_is_the_familiar_compact_form() {

@@ -18,8 +18,22 @@ const TEXT_NONCE_LIMIT = Number.MAX_SAFE_INTEGER;
 const isolated = self.crossOriginIsolated === true;
 let current = null;
 
+/// Points wasm-bindgen-rayon's helper threads at rayon-thread.js instead of the miner
+/// module itself (the helper takes the module URL from its init message), so they
+/// initialise wasm-bindgen without a deprecation warning each.
+function useThreadEntry() {
+  const entry = new URL('/static/rayon-thread.js', self.location.origin).href;
+  self.Worker = class extends self.Worker {
+    postMessage(message, ...rest) {
+      if (message?.type === 'wasm_bindgen_worker_init') message = { ...message, mainJS: entry };
+      return super.postMessage(message, ...rest);
+    }
+  };
+}
+
 const engine = (async () => {
   if (isolated) {
+    useThreadEntry();
     const wasm = await import('/worker/mt/miner.js');
     await wasm.default();
     const threads = Math.max(1, navigator.hardwareConcurrency || 1);

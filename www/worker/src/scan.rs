@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use ledger::{BlockHeader, Target, sha256};
-use pow::{Control, Engine, HEADER_LEN, HashTarget, Nonces, Outcome, Sha256dEngine};
+use pow::{Control, HEADER_LEN, HashTarget, Nonces, Outcome, Sha256dEngine};
 
 /// "Find a nonce so that SHA-256(text + nonce) starts with k zero bits": the lesson's
 /// first taste of proof of work, before block headers appear.
@@ -90,7 +90,7 @@ impl HeaderJob {
         #[cfg(feature = "threads")]
         let outcome = pow::scan_parallel(&engine, &self.header, nonces, &self.target, &control);
         #[cfg(not(feature = "threads"))]
-        let outcome = engine.scan(&self.header, nonces, &self.target, &control);
+        let outcome = pow::Engine::scan(&engine, &self.header, nonces, &self.target, &control);
         match outcome {
             Outcome::Found(solution) => Some(solution.nonce),
             Outcome::Exhausted | Outcome::Stopped => None,
