@@ -134,6 +134,7 @@ pub struct Node {
     headers: BTreeMap<BlockHash, PendingHeader>,
     download: VecDeque<BlockHash>,
     queued: BTreeSet<BlockHash>,
+    sync_target: Option<u32>,
     next_ping: u64,
     ping_nonce: u64,
 }
@@ -157,6 +158,7 @@ impl Node {
             headers: BTreeMap::new(),
             download: VecDeque::new(),
             queued: BTreeSet::new(),
+            sync_target: None,
             next_ping: 0,
             ping_nonce: 0,
         }
@@ -626,56 +628,56 @@ impl Node {
             self.queued.insert(hash);
             self.download.push_back(hash);
         }
+        self.sync_target = self
+            .download
+            .back()
+            .and_then(|last| self.headers.get(last))
+            .map(|pending| pending.height);
     }
 
     /// Tops up block requests for sync: each ready peer gets a batch once it has
     /// fewer than half a batch outstanding, preferring the peer that sent the headers.
     fn request_blocks(&mut self, now: u64) {
         while let Some(front) = self.download.front() {
-            if self.chain.status(front).is_some() {
-                self.queued.remove(front);
-                self.download.pop_front();
-            } else {
+            if self.chain.status(front).is_none() {
                 break;
             }
+            self.queued.remove(front);
+            self.download.pop_front();
         }
-        let mut batches: BTreeMap<PeerId, Vec<InvItem>> = BTreeMap::new();
-        let mut load: BTreeMap<PeerId, usize> = self
+        if self.download.is_empty() {
+            self.sync_target = None;
+        }
+        let mut room: BTreeMap<PeerId, usize> = self
             .peers
             .iter()
             .filter(|(_, peer)| peer.hello.is_some())
-            .map(|(id, peer)| {
-                let blocks = peer
-                    .requested
-                    .keys()
-                    .filter(|item| matches!(item, InvItem::Block(_)))
-                    .count();
-                (*id, blocks)
-            })
+            .map(|(id, peer)| (*id, peer.blocks_outstanding()))
+            .filter(|(_, outstanding)| *outstanding <= BLOCK_BATCH / 2)
+            .map(|(id, outstanding)| (id, BLOCK_BATCH - outstanding))
             .collect();
-        let hungry = |load: &BTreeMap<PeerId, usize>,
-                      id: &PeerId,
-                      batches: &BTreeMap<PeerId, Vec<InvItem>>| {
-            let outstanding = load.get(id).copied().unwrap_or(usize::MAX);
-            let adding = batches.get(id).map_or(0, Vec::len);
-            (outstanding <= BLOCK_BATCH / 2 || adding > 0) && outstanding + adding < BLOCK_BATCH
-        };
+        if room.is_empty() {
+            return;
+        }
+        let mut batches: BTreeMap<PeerId, Vec<InvItem>> = BTreeMap::new();
         for hash in &self.download {
             let item = InvItem::Block(*hash);
             if self.chain.status(hash).is_some() || self.in_flight(&item) {
                 continue;
             }
-            let source = self.headers.get(hash).map(|pending| pending.source);
-            let chosen = source
-                .filter(|id| hungry(&load, id, &batches))
-                .or_else(|| load.keys().find(|id| hungry(&load, id, &batches)).copied());
-            match chosen {
-                Some(id) => batches.entry(id).or_default().push(item),
-                None => break,
-            }
+            let has_room = |id: &PeerId| room.get(id).is_some_and(|left| *left > 0);
+            let source = self
+                .headers
+                .get(hash)
+                .map(|pending| pending.source)
+                .filter(has_room);
+            let Some(peer) = source.or_else(|| room.keys().copied().find(has_room)) else {
+                break;
+            };
+            *room.get_mut(&peer).expect("has room") -= 1;
+            batches.entry(peer).or_default().push(item);
         }
         for (peer, items) in batches {
-            *load.entry(peer).or_default() += items.len();
             self.request(peer, items, now);
         }
     }
@@ -737,19 +739,19 @@ impl Node {
             hash: tip,
             height: self.chain.height(),
         });
-        if self
+        // Blocks download in height order, so the last queued one connects last.
+        let syncing = self
             .download
-            .iter()
-            .all(|hash| self.chain.status(hash).is_some())
-        {
+            .back()
+            .is_some_and(|last| self.chain.status(last).is_none());
+        self.sync_progress();
+        if !syncing {
             self.announce(InvItem::Block(tip));
-        } else {
-            self.sync_progress();
         }
     }
 
     fn sync_progress(&mut self) {
-        if let Some(target) = self.headers.values().map(|pending| pending.height).max() {
+        if let Some(target) = self.sync_target {
             self.event(Event::SyncProgress {
                 height: self.chain.height(),
                 target,

@@ -179,6 +179,14 @@ impl Peer {
         self.forgiven_at += points * FORGIVE_MS;
     }
 
+    /// Blocks we asked this peer for that have not arrived.
+    pub(crate) fn blocks_outstanding(&self) -> usize {
+        self.requested
+            .keys()
+            .filter(|item| matches!(item, InvItem::Block(_)))
+            .count()
+    }
+
     /// Why this peer should be dropped at `now`, if it should: a block we asked for
     /// has not come within the request timeout, or a ping went unanswered.
     pub(crate) fn unresponsive(&self, now: u64) -> Option<&'static str> {
