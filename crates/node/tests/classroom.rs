@@ -710,3 +710,57 @@ proptest! {
         prop_assert!(node.mempool().is_empty());
     }
 }
+
+#[test]
+fn a_node_answers_getblocks_getdata_getheaders_and_pings() {
+    let mut now = u64::from(ChainParams::regtest().genesis_time) * 1_000;
+    let mut miner = miner_with(3, &mut now);
+    let genesis = miner.chain().block_at_height(0).unwrap().block_hash();
+    let hashes: Vec<ledger::BlockHash> = (1..=3)
+        .map(|h| miner.chain().block_at_height(h).unwrap().block_hash())
+        .collect();
+    let peer = PeerId(4);
+    miner.peer_connected(peer, now);
+    miner.receive(peer, &hello_from(&miner, genesis, 0), now);
+    sent_to(&mut miner, peer);
+
+    miner.receive(peer, &Message::GetBlocks(vec![genesis]).encode(), now);
+    let inv: Vec<node::InvItem> = hashes.iter().map(|h| node::InvItem::Block(*h)).collect();
+    assert_eq!(sent_to(&mut miner, peer), vec![Message::Inv(inv)]);
+
+    let unknown = node::InvItem::Tx(ledger::Txid::from_byte_array([9; 32]));
+    let wanted = vec![node::InvItem::Block(hashes[1]), unknown];
+    miner.receive(peer, &Message::GetData(wanted).encode(), now);
+    let block = miner.chain().block(&hashes[1]).unwrap().clone();
+    assert_eq!(
+        sent_to(&mut miner, peer),
+        vec![Message::Block(block), Message::NotFound(vec![unknown])]
+    );
+
+    miner.receive(
+        peer,
+        &Message::GetHeaders(vec![hashes[0], genesis]).encode(),
+        now,
+    );
+    let headers = sent_to(&mut miner, peer);
+    assert!(
+        matches!(&headers[..], [Message::Headers(h)] if h.len() == 2 && h[1].block_hash() == hashes[2])
+    );
+
+    miner.receive(peer, &Message::Ping(42).encode(), now);
+    assert_eq!(sent_to(&mut miner, peer), vec![Message::Pong(42)]);
+
+    let reject = node::wire::Reject {
+        code: node::wire::RejectCode::Invalid,
+        reason: "your clock is wrong".into(),
+    };
+    miner.receive(peer, &Message::Reject(reject).encode(), now);
+    assert_eq!(
+        miner.poll_output(),
+        Some(Output::Event(Event::Rejected {
+            peer,
+            reason: "your clock is wrong".into()
+        }))
+    );
+    assert_eq!(miner.peer_score(peer), Some(0));
+}
