@@ -285,9 +285,9 @@ impl Node {
         }
     }
 
-    /// Time passed: expire bans, forgive old misbehaviour, drop peers that stall a block download or ignore
-    /// pings (without banning: slow is not malicious), let other unanswered requests
-    /// go to other peers, ping, and top up block downloads.
+    /// Time passed: expire bans, forgive old misbehaviour, drop peers that stall a
+    /// block download or ignore pings (without banning: slow is not malicious), let
+    /// other unanswered requests go to other peers, ping, and top up block downloads.
     pub fn tick(&mut self, now: u64) {
         self.banned.retain(|_, until| *until > now);
         let unresponsive: Vec<(PeerId, &'static str)> = self
@@ -549,7 +549,9 @@ impl Node {
             }
         }
         self.queue_best_branch();
-        if full {
+        // A full batch means the peer has more; stop once we hold as many headers
+        // as we are willing to, so a cheap endless header chain costs bounded memory.
+        if full && self.headers.len() < MAX_PENDING_HEADERS {
             self.request_headers(peer, now);
         }
         self.request_blocks(now);
