@@ -140,6 +140,29 @@ fn raft_random_faults_keep_invariants() {
 }
 
 #[test]
+fn raft_split_brain_rolls_back_the_old_leaders_entries() {
+    let v = json(&[
+        "sim",
+        "raft",
+        "--n",
+        "5",
+        "--seed",
+        "2",
+        "--duration",
+        "15s",
+        "--faults",
+        "split-brain",
+        "--check",
+    ]);
+    assert_eq!(v["invariants_hold"], true);
+    assert_eq!(v["injections"].as_array().unwrap().len(), 2);
+    assert!(v["rolled_back"].as_u64().unwrap() > 0);
+    let leaders = v["leaders"].as_array().unwrap();
+    assert!(leaders.len() >= 2);
+    assert_ne!(leaders[0]["leader"], leaders[1]["leader"]);
+}
+
+#[test]
 fn generals_om_three_one_prints_a_violation() {
     let v = json(&[
         "sim",

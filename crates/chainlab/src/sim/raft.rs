@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use consensus::raft::{RaftParams, RaftReport, random_faults, run_checked};
+use consensus::raft::{RaftParams, RaftReport, random_faults, run_checked, split_brain};
 use serde_json::json;
 
 use super::{Output, counts_json, counts_text, parse_duration};
@@ -15,6 +15,9 @@ enum Faults {
     None,
     /// Seeded random partitions, heals, crashes and restarts.
     Random,
+    /// Cut the first leader off with one follower for a third of the run, then heal:
+    /// two leaders in different terms, then a rollback.
+    SplitBrain,
 }
 
 #[derive(Args)]
@@ -48,8 +51,15 @@ impl RaftArgs {
         );
         let mut params = RaftParams::new(self.n, self.seed);
         params.link.loss = self.loss;
-        if self.faults == Faults::Random {
-            params.injections = random_faults(self.n, self.duration, self.seed);
+        match self.faults {
+            Faults::None => {}
+            Faults::Random => params.injections = random_faults(self.n, self.duration, self.seed),
+            Faults::SplitBrain => {
+                // A probe run finds who leads first; the partition is then replayed as
+                // ordinary scheduled injections so the run stays reproducible.
+                let mut probe = params.build().context("bad Raft parameters")?;
+                params.injections = split_brain(&mut probe, self.duration / 3);
+            }
         }
         let mut sim = params.build().context("bad Raft parameters")?;
         let report = run_checked(&mut sim, self.duration, u64::MAX);
