@@ -406,20 +406,8 @@ impl Node {
         if tip != self.chain.tip() {
             self.announce(InvItem::Block(self.chain.tip()));
         }
-        let pending: Vec<InvItem> = self
-            .mempool
-            .by_fee_rate()
-            .iter()
-            .take(MAX_INV_ITEMS)
-            .map(|entry| InvItem::Tx(entry.txid))
-            .collect();
-        if !pending.is_empty() {
-            let state = self.peers.get_mut(&peer).expect("connected");
-            for item in &pending {
-                state.known.insert(*item);
-            }
-            self.send(peer, Message::Inv(pending));
-        }
+        let pending = self.pending_inventory();
+        self.announce_to(Some(peer), &pending);
     }
 
     fn on_inv(&mut self, peer: PeerId, items: Vec<InvItem>, now: u64) {
@@ -736,6 +724,10 @@ impl Node {
                 old_tip: *old_tip,
                 new_tip: tip,
             });
+            // Payments from the losing branch are back in the pool; peers that never
+            // saw them must hear of them, or nobody on the winning side will mine them.
+            let pending = self.pending_inventory();
+            self.announce_to(None, &pending);
         }
         self.event(Event::NewTip {
             hash: tip,
@@ -763,18 +755,42 @@ impl Node {
 
     /// Tells every ready peer that does not know `item` yet.
     fn announce(&mut self, item: InvItem) {
-        let targets: Vec<PeerId> = self
-            .peers
-            .iter_mut()
-            .filter(|(_, peer)| peer.hello.is_some() && !peer.known.contains(&item))
-            .map(|(id, peer)| {
-                peer.known.insert(item);
-                *id
-            })
-            .collect();
-        for peer in targets {
-            self.send(peer, Message::Inv(vec![item]));
+        self.announce_to(None, &[item]);
+    }
+
+    /// Sends each ready peer (or just `only`) one inventory of the `items` it does not
+    /// know yet, and remembers that it knows them now.
+    fn announce_to(&mut self, only: Option<PeerId>, items: &[InvItem]) {
+        let mut messages = Vec::new();
+        for (id, peer) in &mut self.peers {
+            if peer.hello.is_none() || only.is_some_and(|only| only != *id) {
+                continue;
+            }
+            let fresh: Vec<InvItem> = items
+                .iter()
+                .filter(|item| !peer.known.contains(item))
+                .take(MAX_INV_ITEMS)
+                .copied()
+                .collect();
+            for item in &fresh {
+                peer.known.insert(*item);
+            }
+            if !fresh.is_empty() {
+                messages.push((*id, Message::Inv(fresh)));
+            }
         }
+        for (peer, message) in messages {
+            self.send(peer, message);
+        }
+    }
+
+    /// The mempool's transactions, best fee rate first, as inventory.
+    fn pending_inventory(&self) -> Vec<InvItem> {
+        self.mempool
+            .by_fee_rate()
+            .iter()
+            .map(|entry| InvItem::Tx(entry.txid))
+            .collect()
     }
 
     fn misbehave(&mut self, peer: PeerId, misbehavior: Misbehavior, now: u64) {

@@ -125,6 +125,20 @@ fn partition_heals_to_the_most_work_chain_and_losing_txs_return_to_the_mempool()
             "node {i} got the losing branch's payment back"
         );
     }
+    for i in [2, 3] {
+        assert!(
+            net.nodes[i].mempool().get(&txid).is_some(),
+            "node {i} heard of the returned payment"
+        );
+    }
+    // The winning side mines it, and everyone agrees it is confirmed.
+    net.now += 15_000;
+    net.mine(3);
+    net.settle(10_000);
+    assert_eq!(net.tips(), vec![net.nodes[3].chain().tip(); 4]);
+    assert!(net.nodes.iter().all(|n| n.mempool().is_empty()));
+    let paid = net.wallets[1].balance(net.nodes[2].chain(), net.nodes[2].mempool());
+    assert_eq!(paid.confirmed, coins(5));
 }
 
 #[test]
