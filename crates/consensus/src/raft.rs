@@ -852,7 +852,7 @@ pub fn split_brain(sim: &mut Simulator<RaftNode>, heal_after: Time) -> Vec<Sched
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::NoTrace;
+    use crate::engine::{NoTrace, handle};
 
     #[test]
     fn five_servers_elect_one_leader_and_commit() {
@@ -975,6 +975,58 @@ mod tests {
         assert_eq!(sim.nodes()[old].term(), sim.nodes()[new].term());
         assert!(sim.nodes()[old].election_deadline().is_some());
         assert!(sim.nodes()[new].election_deadline().is_none());
+    }
+
+    /// Raft paper, figure 8 (c): the leader of term 4 has replicated the term-2 entry at
+    /// index 2 to a majority, yet must not commit it by counting; only once an entry of
+    /// its own term is on a majority do both commit.
+    #[test]
+    fn figure_eight_old_term_entries_commit_only_with_a_current_one() {
+        let mut s1 = RaftNode::new(0, 5, RaftConfig::default());
+        s1.term = 4;
+        s1.role = Role::Leader;
+        s1.log = vec![
+            Entry {
+                term: 1,
+                command: 1,
+            },
+            Entry {
+                term: 2,
+                command: 2,
+            },
+        ];
+        s1.commit = 1;
+        s1.match_index = vec![2, 2, 0, 0, 0];
+        s1.next_index = vec![3, 3, 2, 2, 2];
+        let reply = |node: &mut RaftNode, from: NodeId, index: u64| {
+            handle(node, 0, 5, |n, ctx| {
+                n.on_message(
+                    from,
+                    Msg::AppendReply {
+                        term: 4,
+                        success: true,
+                        match_index: index,
+                    },
+                    ctx,
+                )
+            })
+        };
+        reply(&mut s1, 2, 2);
+        assert_eq!(
+            s1.commit_index(),
+            1,
+            "index 2 is on S1, S2, S3 but is from term 2"
+        );
+        s1.log.push(Entry {
+            term: 4,
+            command: 4,
+        });
+        s1.match_index[0] = 3;
+        reply(&mut s1, 1, 3);
+        assert_eq!(s1.commit_index(), 1);
+        let (_, notes) = reply(&mut s1, 2, 3);
+        assert_eq!(s1.commit_index(), 3);
+        assert_eq!(notes.len(), 2, "indexes 2 and 3 commit together: {notes:?}");
     }
 
     #[test]
