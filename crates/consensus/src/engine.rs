@@ -587,15 +587,15 @@ impl<N: Node> Simulator<N> {
     }
 }
 
-/// Run one handler of a node outside any simulator and return what it sent and noted;
-/// lets protocol tests put a node in an exact state from a paper's figure.
+/// Run one handler of a node outside any simulator and return what it noted; lets
+/// protocol tests put a node in an exact state from a paper's figure.
 #[cfg(test)]
 pub(crate) fn handle<N: Node>(
     node: &mut N,
     id: NodeId,
     nodes: usize,
     handler: impl FnOnce(&mut N, &mut Ctx<'_, N>),
-) -> (Vec<(NodeId, N::Msg)>, Vec<N::Note>) {
+) -> Vec<N::Note> {
     let (mut rng, mut sends, mut timers, mut notes) =
         (Rng::new(0), Vec::new(), Vec::new(), Vec::new());
     let mut ctx = Ctx {
@@ -608,7 +608,7 @@ pub(crate) fn handle<N: Node>(
         notes: &mut notes,
     };
     handler(node, &mut ctx);
-    (sends, notes)
+    notes
 }
 
 #[cfg(test)]

@@ -1024,7 +1024,7 @@ mod tests {
         s1.match_index[0] = 3;
         reply(&mut s1, 1, 3);
         assert_eq!(s1.commit_index(), 1);
-        let (_, notes) = reply(&mut s1, 2, 3);
+        let notes = reply(&mut s1, 2, 3);
         assert_eq!(s1.commit_index(), 3);
         assert_eq!(notes.len(), 2, "indexes 2 and 3 commit together: {notes:?}");
     }
