@@ -45,7 +45,11 @@ mod tests {
             let mut raw = target_for_zero_bits(k).0.to_le_bytes();
             raw.reverse();
             assert_eq!(leading_zero_bits(&raw), k, "k={k}");
-            assert_eq!(raw.iter().map(|b| b.count_ones()).sum::<u32>(), 256 - k, "k={k}");
+            assert_eq!(
+                raw.iter().map(|b| b.count_ones()).sum::<u32>(),
+                256 - k,
+                "k={k}"
+            );
         }
     }
 

@@ -4,8 +4,6 @@
 //! both name a widget and give it `key=value` parameters, so both go through
 //! [`Widget::from_params`] and a teacher gets the same error message either way.
 
-use std::fmt;
-
 /// The fewest leading zero bits a mining widget accepts: below this it is not a puzzle.
 pub const MIN_DIFFICULTY: u32 = 1;
 /// The most leading zero bits a mining widget accepts: 2^32 expected tries already
@@ -122,12 +120,6 @@ fn parse_difficulty(value: &str) -> Result<u32, WidgetError> {
         .ok()
         .filter(|bits| (MIN_DIFFICULTY..=MAX_DIFFICULTY).contains(bits))
         .ok_or_else(|| WidgetError::BadDifficulty(value.into()))
-}
-
-impl fmt::Display for Widget {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
 }
 
 #[cfg(test)]

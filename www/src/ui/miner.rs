@@ -201,10 +201,9 @@ fn connect(dispatcher: UseReducerDispatcher<MinerState>) -> Result<Connection, S
     options.set_type(WorkerType::Module);
     let worker = Worker::new_with_options(WORKER_URL, &options).map_err(describe)?;
     let listener = EventListener::new(&worker, "message", move |event| {
-        if let Some(data) = event.dyn_ref::<MessageEvent>().map(MessageEvent::data) {
-            if let Some(action) = read_message(&data) {
-                dispatcher.dispatch(action);
-            }
+        let data = event.dyn_ref::<MessageEvent>().map(MessageEvent::data);
+        if let Some(action) = data.as_ref().and_then(read_message) {
+            dispatcher.dispatch(action);
         }
     });
     Ok(Connection {

@@ -8,7 +8,7 @@
 
 mod scan;
 
-pub use scan::{HeaderJob, TextJob};
+use scan::{HeaderJob, TextJob};
 
 use wasm_bindgen::prelude::*;
 
