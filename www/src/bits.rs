@@ -1,5 +1,7 @@
 //! Bit-level views of digests: the avalanche comparison and leading-zero counts.
 
+use ledger::U256;
+
 /// Number of bits in a SHA-256 digest.
 pub const DIGEST_BITS: usize = 256;
 
@@ -19,12 +21,10 @@ pub fn hamming_distance(a: &[u8; 32], b: &[u8; 32]) -> u32 {
     a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
 }
 
-/// Leading zero bits of `bytes` in reading order; a digest "below a target" of
-/// `k` zero bits is exactly one where this is at least `k`.
-pub fn leading_zero_bits(bytes: &[u8]) -> u32 {
-    let zero_bytes = bytes.iter().take_while(|&&b| b == 0).count();
-    let partial = bytes.get(zero_bytes).map_or(0, |b| b.leading_zeros());
-    zero_bytes as u32 * 8 + partial
+/// Leading zero bits of a digest in reading order; a digest "below a target" of `k`
+/// zero bits is exactly one where this is at least `k`.
+pub fn leading_zero_bits(digest: &[u8; 32]) -> u32 {
+    DIGEST_BITS as u32 - U256::from_be_bytes(*digest).bits()
 }
 
 #[cfg(test)]
@@ -42,9 +42,14 @@ mod tests {
 
     #[test]
     fn leading_zeros() {
-        assert_eq!(leading_zero_bits(&[0xff; 32]), 0);
-        assert_eq!(leading_zero_bits(&[0x00, 0x00, 0x0f]), 20);
-        assert_eq!(leading_zero_bits(&[0x00, 0x01]), 15);
+        let with_prefix = |prefix: &[u8]| {
+            let mut digest = [0xff; 32];
+            digest[..prefix.len()].copy_from_slice(prefix);
+            leading_zero_bits(&digest)
+        };
+        assert_eq!(with_prefix(&[]), 0);
+        assert_eq!(with_prefix(&[0x00, 0x00, 0x0f]), 20);
+        assert_eq!(with_prefix(&[0x00, 0x01]), 15);
         assert_eq!(leading_zero_bits(&[0; 32]), 256);
     }
 

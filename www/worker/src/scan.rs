@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64};
 
-use ledger::{BlockHeader, Target, sha256};
+use ledger::{BlockHeader, Target, U256, sha256};
 use pow::{Control, HEADER_LEN, HashTarget, Nonces, Outcome, Sha256dEngine};
 
 /// "Find a nonce so that SHA-256(text + nonce) starts with k zero bits": the lesson's
@@ -43,9 +43,7 @@ impl TextJob {
 }
 
 fn starts_with_zero_bits(hash: &[u8; 32], zero_bits: u32) -> bool {
-    let whole = (zero_bits / 8) as usize;
-    let rest = zero_bits % 8;
-    hash[..whole].iter().all(|&b| b == 0) && (rest == 0 || hash[whole] >> (8 - rest) == 0)
+    256 - U256::from_be_bytes(*hash).bits() >= zero_bits
 }
 
 /// Why header bytes could not be mined.
