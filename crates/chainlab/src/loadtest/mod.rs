@@ -22,7 +22,7 @@ use serde_json::json;
 use tokio::sync::{mpsc, watch};
 
 use self::peer::{Assignment, Report};
-use crate::serve::{Classroom, Hub, Limits, classroom_routes};
+use crate::serve::{Classroom, Hub, Limits, bind, classroom_routes};
 
 /// Enough to show the server copes with several classes; more would only measure
 /// this machine's file-descriptor and CPU limits.
@@ -114,7 +114,7 @@ impl LoadTest {
             public_url: None,
             tls: false,
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let listener = bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
         let address = listener.local_addr()?;
         tokio::spawn(async move { axum::serve(listener, classroom_routes(classroom)).await });
         Ok(address)
@@ -162,7 +162,12 @@ impl Summary {
             "finished": peers - unfinished,
             "errors": error_count,
             "signals_received": reports.iter().map(|r| r.signals).sum::<usize>(),
-            "join_ms": { "p50": round(ms(0.50)), "p99": round(ms(0.99)), "max": round(ms(1.0)) },
+            "join_ms": {
+                "p50": round(ms(0.50)),
+                "p90": round(ms(0.90)),
+                "p99": round(ms(0.99)),
+                "max": round(ms(1.0)),
+            },
             "elapsed_ms": round(elapsed.as_secs_f64() * 1000.0),
         });
         Self {

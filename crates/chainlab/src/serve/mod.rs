@@ -14,6 +14,7 @@ mod csp;
 mod headers;
 mod hub;
 mod ice;
+mod listener;
 mod protocol;
 mod qr;
 mod rooms;
@@ -41,6 +42,7 @@ use tower_http::services::{ServeDir, ServeFile};
 pub use self::api::Classroom;
 use self::csp::ContentSecurityPolicy;
 pub use self::hub::Hub;
+pub use self::listener::bind;
 pub use self::protocol::{PeerEvent, PeerId, PeerRequest};
 pub use self::rooms::Limits;
 use self::tls::Certificate;
@@ -183,9 +185,8 @@ async fn expire_rooms(classroom: Arc<Classroom>) {
 }
 
 async fn serve(app: Router, address: SocketAddr) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
-        .with_context(|| format!("cannot listen on {address}"))?;
+    let listener =
+        listener::bind(address).with_context(|| format!("cannot listen on {address}"))?;
     let local = listener.local_addr()?;
     println!("ChainLab is serving on http://{local}/");
     if !local.ip().is_loopback() {
@@ -213,23 +214,21 @@ async fn serve_tls(
     let config = RustlsConfig::from_pem(certificate.cert_pem, certificate.key_pem)
         .await
         .context("the TLS certificate or key is not usable")?;
+    let listener =
+        listener::bind(address).with_context(|| format!("cannot listen on {address}"))?;
+    let local = listener.local_addr()?;
     let handle = Handle::new();
     let shutdown = handle.clone();
     tokio::spawn(async move {
         let _ = tokio::signal::ctrl_c().await;
         shutdown.graceful_shutdown(Some(Duration::from_secs(5)));
     });
-    let server = axum_server::bind_rustls(address, config).handle(handle.clone());
-    let serving = tokio::spawn(server.serve(app.into_make_service()));
-    let local = handle
-        .listening()
-        .await
-        .with_context(|| format!("cannot listen on {address}"))?;
+    let server = axum_server::from_tcp_rustls(listener.into_std()?, config).handle(handle);
     println!("ChainLab is serving on https://{local}/");
     println!(
         "certificate SHA-256 fingerprint: {}",
         certificate.fingerprint
     );
-    serving.await??;
+    server.serve(app.into_make_service()).await?;
     Ok(())
 }
