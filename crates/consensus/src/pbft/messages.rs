@@ -87,6 +87,10 @@ pub enum Msg {
     Checkpoint { seq: u64, state: Digest },
     /// The sender suspects the primary and moves to `view`.
     ViewChange { view: u64, body: ViewChangeBody },
+    /// "I am in `view`, executed up to `executed`, my last stable checkpoint is `low`":
+    /// sent by a replica that made no progress for a while, so the others resend what
+    /// it may have lost.
+    Status { view: u64, executed: u64, low: u64 },
     /// A lagging replica asks for the executed history between `have` and a stable
     /// checkpoint `seq` it cannot reach by itself (state transfer).
     FetchState { have: u64, seq: u64 },

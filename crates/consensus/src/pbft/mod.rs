@@ -8,8 +8,10 @@
 //! What is simplified, and why it does not change the lesson: messages carry no
 //! signatures or MACs (the simulator never lets a replica forge another's message),
 //! digests are 64-bit mixes rather than SHA-256, the client sends one request at a time,
-//! and state transfer ships the executed history up to a stable checkpoint, checked
-//! against the quorum's checkpoint digest.
+//! state transfer ships the executed history up to a stable checkpoint, checked
+//! against the quorum's checkpoint digest, and lost messages are recovered the way the
+//! paper's status messages do it: a replica that makes no progress says where it
+//! stands and the others resend their part.
 
 mod client;
 mod messages;
@@ -36,6 +38,9 @@ pub struct PbftConfig {
     pub view_timeout: Time,
     /// How long the client waits before broadcasting its request to every replica.
     pub client_timeout: Time,
+    /// A replica that made no progress for this long asks the others to resend what it
+    /// is missing; 0 turns retransmission off, so lost messages stay lost.
+    pub status_interval: Time,
 }
 
 impl Default for PbftConfig {
@@ -45,6 +50,7 @@ impl Default for PbftConfig {
             window: 20,
             view_timeout: 300,
             client_timeout: 200,
+            status_interval: 100,
         }
     }
 }
@@ -57,6 +63,8 @@ pub enum Timer {
     Request { epoch: u64 },
     /// The view change to `view` has not completed.
     ViewChange { epoch: u64, view: u64 },
+    /// Replica: time to check whether it is stuck.
+    Status,
     /// Client: no f+1 matching replies yet.
     Retransmit { timestamp: u64 },
 }
@@ -107,8 +115,9 @@ impl Node for PbftNode {
     type Note = Note;
 
     fn start(&mut self, ctx: &mut Ctx<'_, Self>) {
-        if let PbftNode::Client(c) = self {
-            c.send_next(ctx);
+        match self {
+            PbftNode::Replica(r) => r.start(ctx),
+            PbftNode::Client(c) => c.send_next(ctx),
         }
     }
 
@@ -138,6 +147,7 @@ impl Node for PbftNode {
             Msg::Checkpoint { .. } => "checkpoint",
             Msg::ViewChange { .. } => "view_change",
             Msg::NewView { .. } => "new_view",
+            Msg::Status { .. } => "status",
             Msg::FetchState { .. } => "fetch_state",
             Msg::State { .. } => "state",
         }

@@ -75,6 +75,9 @@ pub struct Replica {
     early: Vec<(u64, u64, Option<Request>)>,
     fetching: u64,
     attempts: u32,
+    last_tick: u64,
+    stable_state: Digest,
+    new_view: Option<Msg>,
     timer_epoch: u64,
     timer_running: bool,
 }
@@ -115,6 +118,9 @@ impl Replica {
             early: Vec::new(),
             fetching: 0,
             attempts: 0,
+            last_tick: 0,
+            stable_state: Digest(0),
+            new_view: None,
             timer_epoch: 0,
             timer_running: false,
         }
@@ -183,9 +189,20 @@ impl Replica {
                 proofs,
                 pre_prepares,
             } => self.on_new_view(from, view, proofs, pre_prepares, ctx),
+            Msg::Status {
+                view,
+                executed,
+                low,
+            } => self.on_status(from, view, (executed, low), ctx),
             Msg::FetchState { have, seq } => self.on_fetch_state(from, have, seq, ctx),
             Msg::State { have, entries } => self.on_state(have, entries, ctx),
             Msg::Reply { .. } => {}
+        }
+    }
+
+    pub(crate) fn start(&mut self, ctx: &mut Ctx<'_>) {
+        if !self.is_byzantine() && self.config.status_interval > 0 {
+            ctx.set_timer(self.config.status_interval, Timer::Status);
         }
     }
 
@@ -194,6 +211,7 @@ impl Replica {
             return;
         }
         match timer {
+            Timer::Status => self.on_status_timer(ctx),
             Timer::Request { epoch } if epoch == self.timer_epoch && self.timer_running => {
                 self.start_view_change(self.view + 1, ctx)
             }
@@ -203,6 +221,104 @@ impl Replica {
                 self.start_view_change(view + 1, ctx)
             }
             _ => {}
+        }
+    }
+
+    /// PBFT assumes lost messages are eventually retransmitted. A replica that executed
+    /// nothing since the last tick while work is pending says where it stands; the
+    /// others answer in [`Replica::on_status`].
+    fn on_status_timer(&mut self, ctx: &mut Ctx<'_>) {
+        let executed = self.executed.len() as u64;
+        let waiting = !self.active
+            || !self.pending.is_empty()
+            || self.slots.range(executed + 1..).next().is_some();
+        if executed == self.last_tick && waiting {
+            if let Some(body) = self
+                .view_changes
+                .get(&self.view)
+                .and_then(|v| v.get(&self.id))
+                .filter(|_| !self.active)
+            {
+                self.broadcast(
+                    &Msg::ViewChange {
+                        view: self.view,
+                        body: body.clone(),
+                    },
+                    ctx,
+                );
+            }
+            self.broadcast(
+                &Msg::Status {
+                    view: self.view,
+                    executed,
+                    low: self.low,
+                },
+                ctx,
+            );
+        }
+        self.last_tick = executed;
+        ctx.set_timer(self.config.status_interval, Timer::Status);
+    }
+
+    /// Resend to a stuck replica what it may have lost: this replica's ordering messages
+    /// for the sequence numbers it has not executed, and checkpoints it can use for state
+    /// transfer.
+    fn on_status(
+        &mut self,
+        from: NodeId,
+        view: u64,
+        (executed, low): (u64, u64),
+        ctx: &mut Ctx<'_>,
+    ) {
+        if view == self.view && self.active {
+            let primary = self.primary(view) == self.id;
+            for (&seq, slot) in self.slots.range(executed + 1..) {
+                let Some((v, digest, request)) = slot.pre_prepare.filter(|p| p.0 == view) else {
+                    continue;
+                };
+                match primary {
+                    true => ctx.send(
+                        from,
+                        Msg::PrePrepare {
+                            view: v,
+                            seq,
+                            request,
+                        },
+                    ),
+                    false => ctx.send(
+                        from,
+                        Msg::Prepare {
+                            view: v,
+                            seq,
+                            digest,
+                        },
+                    ),
+                }
+                if slot.sent_commit == Some(view) {
+                    ctx.send(
+                        from,
+                        Msg::Commit {
+                            view: v,
+                            seq,
+                            digest,
+                        },
+                    );
+                }
+            }
+        }
+        if low < self.low {
+            ctx.send(
+                from,
+                Msg::Checkpoint {
+                    seq: self.low,
+                    state: self.stable_state,
+                },
+            );
+        }
+        for (&seq, votes) in self.checkpoints.range(executed + 1..) {
+            if let Some(&(_, state)) = votes.iter().find(|(r, _)| *r == self.id) {
+                ctx.send(from, Msg::Checkpoint { seq, state });
+            }
         }
     }
 
@@ -496,6 +612,7 @@ impl Replica {
             return;
         }
         self.low = seq;
+        self.stable_state = mine;
         self.slots = self.slots.split_off(&(seq + 1));
         self.checkpoints = self.checkpoints.split_off(&(seq + 1));
         ctx.note(Note::Stable { seq });
@@ -628,7 +745,18 @@ impl Replica {
     }
 
     fn on_view_change(&mut self, from: NodeId, view: u64, body: ViewChangeBody, ctx: &mut Ctx<'_>) {
-        if view < self.view || (view == self.view && self.active) {
+        if view == self.view && self.active {
+            // The sender missed this view's NEW-VIEW; the primary sends it again.
+            if let Some(new_view) = self
+                .new_view
+                .as_ref()
+                .filter(|_| self.primary(view) == self.id)
+            {
+                ctx.send(from, new_view.clone());
+            }
+            return;
+        }
+        if view < self.view {
             return;
         }
         self.view_changes
@@ -666,14 +794,13 @@ impl Replica {
         let proofs: Vec<(NodeId, ViewChangeBody)> =
             senders.iter().map(|(r, b)| (*r, b.clone())).collect();
         let pre_prepares = reissue(&proofs);
-        self.broadcast(
-            &Msg::NewView {
-                view,
-                proofs,
-                pre_prepares: pre_prepares.clone(),
-            },
-            ctx,
-        );
+        let new_view = Msg::NewView {
+            view,
+            proofs,
+            pre_prepares: pre_prepares.clone(),
+        };
+        self.broadcast(&new_view, ctx);
+        self.new_view = Some(new_view);
         self.enter_view(view, pre_prepares, ctx);
     }
 

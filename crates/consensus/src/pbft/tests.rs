@@ -128,3 +128,23 @@ fn rejects_bad_parameters() {
         Err(PbftError::NoRequests)
     );
 }
+
+#[test]
+fn status_retransmission_survives_message_loss() {
+    let lossy = |seed, status_interval| {
+        let mut params = PbftParams::new(4, 1, 30, seed);
+        params.link.loss = 0.05;
+        params.config.status_interval = status_interval;
+        run(&params).unwrap()
+    };
+    for seed in 0..30 {
+        let report = lossy(seed, 100);
+        assert!(
+            report.safe() && report.live(),
+            "seed {seed}: completed {}",
+            report.completed
+        );
+    }
+    let stalled = (0..30).filter(|&seed| !lossy(seed, 0).live()).count();
+    assert!(stalled > 0, "without retransmission some lossy runs stall");
+}
