@@ -113,7 +113,8 @@ impl Widget {
     }
 }
 
-fn parse_difficulty(value: &str) -> Result<u32, WidgetError> {
+/// Reads a difficulty in leading zero bits, within the range the widgets accept.
+pub fn parse_difficulty(value: &str) -> Result<u32, WidgetError> {
     value
         .trim()
         .parse()

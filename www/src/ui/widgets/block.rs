@@ -1,10 +1,12 @@
 //! A real block header (the ledger's `BlockHeader`, Bitcoin's 80-byte layout) that the
 //! learner edits and mines in the worker.
 
+use std::str::FromStr;
+
 use ledger::{BlockHash, BlockHeader, Target, Txid, merkle_root};
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::field::Field;
 use super::hash_view::HashView;
 use super::mining_panel::MiningPanel;
 use super::use_id;
@@ -13,7 +15,7 @@ use crate::i18n::Strings;
 use crate::lesson::WaitFor;
 use crate::ui::miner::{Job, Run, use_miner};
 use crate::ui::use_lang;
-use crate::widget::{MAX_DIFFICULTY, MIN_DIFFICULTY};
+use crate::widget::parse_difficulty;
 
 /// The previous block of the lab's block: Bitcoin's genesis block, so the first field
 /// a learner sees is a real hash they can look up.
@@ -109,15 +111,15 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
     }
 
     // Every edit makes a new header: any search for the old one is over.
-    let edit = |apply: fn(&mut Fields, &str) -> Result<(), String>| {
+    let edit = |apply: fn(&mut Fields, &str) -> Result<String, String>| {
         let (fields, reset, bumped) = (fields.clone(), miner.reset.clone(), bumped.clone());
         Callback::from(move |text: String| {
             let mut next = (*fields).clone();
-            apply(&mut next, &text)?;
+            let shown = apply(&mut next, &text)?;
             reset.emit(());
             fields.set(next);
             bumped.set(false);
-            Ok(())
+            Ok(shown)
         })
     };
     let (bad_u32, bad_i32) = (s.bad_u32, s.bad_i32);
@@ -142,25 +144,23 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
             <h3 class="block-title">{ s.block }</h3>
             <div class="block-fields">
                 <Field id={format!("{id}-version")} label={s.version} value={header.version.to_string()}
-                    on_commit={edit(|f, t| { f.version = t.trim().parse().map_err(|_| String::new())?; Ok(()) })}
+                    on_commit={edit(|f, t| { f.version = parse(t)?; Ok(f.version.to_string()) })}
                     error_text={bad_i32} />
                 <Field id={format!("{id}-prev")} label={s.prev_hash} value={fields.prev.to_string()} mono=true
-                    on_commit={edit(|f, t| { f.prev = t.trim().parse().map_err(|e: ledger::hash::HashParseError| e.to_string())?; Ok(()) })} />
+                    on_commit={edit(|f, t| { f.prev = t.trim().parse().map_err(|e: ledger::hash::HashParseError| e.to_string())?; Ok(f.prev.to_string()) })} />
                 <Field id={format!("{id}-data")} label={s.data} value={fields.data.clone()} multiline=true
-                    on_commit={edit(|f, t| { f.data = t.to_owned(); Ok(()) })} />
+                    on_commit={edit(|f, t| { f.data = t.to_owned(); Ok(f.data.clone()) })} />
                 <div class="field">
                     <span class="field-label">{ s.merkle_root }</span>
                     <HashView hex={header.merkle_root.to_string()} />
                 </div>
                 <Field id={format!("{id}-time")} label={s.time} value={header.time.to_string()}
-                    on_commit={edit(|f, t| { f.time = t.trim().parse().map_err(|_| String::new())?; Ok(()) })}
+                    on_commit={edit(|f, t| { f.time = parse(t)?; Ok(f.time.to_string()) })}
                     error_text={bad_u32} />
                 <Field id={format!("{id}-difficulty")} label={s.difficulty} value={fields.difficulty.to_string()}
                     on_commit={edit(|f, t| {
-                        f.difficulty = t.trim().parse().ok()
-                            .filter(|b| (MIN_DIFFICULTY..=MAX_DIFFICULTY).contains(b))
-                            .ok_or_else(String::new)?;
-                        Ok(())
+                        f.difficulty = parse_difficulty(t).map_err(|_| String::new())?;
+                        Ok(f.difficulty.to_string())
                     })}
                     error_text={s.bad_difficulty} />
                 <div class="field">
@@ -168,7 +168,7 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
                     <code class="mono">{ header.bits.to_string() }</code>
                 </div>
                 <Field id={format!("{id}-nonce")} label={s.nonce} value={header.nonce.to_string()}
-                    on_commit={edit(|f, t| { f.nonce = t.trim().parse().map_err(|_| String::new())?; Ok(()) })}
+                    on_commit={edit(|f, t| { f.nonce = parse(t)?; Ok(f.nonce.to_string()) })}
                     error_text={bad_u32} />
             </div>
             <div class="block-hash">
@@ -187,6 +187,11 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
     }
 }
 
+/// Reads a header number; an empty message makes the field show its own hint.
+fn parse<T: FromStr>(text: &str) -> Result<T, String> {
+    text.trim().parse().map_err(|_| String::new())
+}
+
 /// Valid or not, in words and an icon, never colour alone.
 fn verdict(s: &Strings, valid: bool) -> Html {
     if valid {
@@ -198,61 +203,5 @@ fn verdict(s: &Strings, valid: bool) -> Html {
                 <p class="muted small">{ s.invalid_hint }</p>
             </div>
         }
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct FieldProps {
-    id: String,
-    label: &'static str,
-    /// The current accepted value; the input shows what the learner typed until then.
-    value: String,
-    /// Applies the text; `Err` carries a specific message, or is empty to use `error_text`.
-    on_commit: Callback<String, Result<(), String>>,
-    #[prop_or_default]
-    error_text: &'static str,
-    #[prop_or_default]
-    mono: bool,
-    #[prop_or_default]
-    multiline: bool,
-}
-
-/// A labelled input that applies each keystroke when it parses and otherwise shows
-/// why, leaving the block as it was.
-#[component]
-fn Field(props: &FieldProps) -> Html {
-    let error = use_state(|| None::<String>);
-    let oninput = {
-        let (error, commit, fallback) = (error.clone(), props.on_commit.clone(), props.error_text);
-        Callback::from(move |e: InputEvent| {
-            let text = e.target_unchecked_into::<HtmlInputElement>().value();
-            error.set(
-                commit
-                    .emit(text)
-                    .err()
-                    .map(|m| if m.is_empty() { fallback.to_owned() } else { m }),
-            );
-        })
-    };
-    let error_id = format!("{}-error", props.id);
-    let described = error.is_some().then(|| error_id.clone());
-    let class = classes!(
-        props.mono.then_some("mono"),
-        error.is_some().then_some("has-error")
-    );
-    html! {
-        <div class="field">
-            <label for={props.id.clone()}>{ props.label }</label>
-            if props.multiline {
-                <textarea id={props.id.clone()} rows="2" {class} value={props.value.clone()} {oninput}
-                    aria-invalid={error.is_some().to_string()} aria-describedby={described} spellcheck="false" />
-            } else {
-                <input id={props.id.clone()} type="text" {class} value={props.value.clone()} {oninput}
-                    aria-invalid={error.is_some().to_string()} aria-describedby={described} spellcheck="false" />
-            }
-            if let Some(message) = &*error {
-                <p id={error_id} class="field-error" role="alert"><span aria-hidden="true">{ "⚠ " }</span>{ message }</p>
-            }
-        </div>
     }
 }

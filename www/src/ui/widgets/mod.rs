@@ -2,6 +2,7 @@
 
 mod avalanche;
 mod block;
+mod field;
 mod hash_view;
 mod mining_panel;
 mod nonce_search;

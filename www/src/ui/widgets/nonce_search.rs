@@ -1,9 +1,9 @@
 //! "Find a nonce so that SHA-256(text + nonce) starts with k zero bits", searched in
 //! the worker while the page stays responsive.
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::field::Field;
 use super::hash_view::HashView;
 use super::mining_panel::MiningPanel;
 use super::use_id;
@@ -14,7 +14,7 @@ use crate::i18n::fill;
 use crate::lesson::WaitFor;
 use crate::ui::miner::{Job, Run, use_miner};
 use crate::ui::use_lang;
-use crate::widget::{MAX_DIFFICULTY, MIN_DIFFICULTY};
+use crate::widget::parse_difficulty;
 
 #[derive(Properties, PartialEq)]
 pub struct NonceSearchProps {
@@ -41,25 +41,22 @@ pub fn NonceSearchWidget(props: &NonceSearchProps) -> Html {
         });
     }
 
+    // A new text or difficulty is a new puzzle: any search for the old one is over.
     let on_text = {
         let (text, reset) = (text.clone(), miner.reset.clone());
-        Callback::from(move |e: InputEvent| {
-            text.set(e.target_unchecked_into::<HtmlInputElement>().value());
+        Callback::from(move |value: String| {
+            text.set(value.clone());
             reset.emit(());
+            Ok(value)
         })
     };
     let on_difficulty = {
         let (difficulty, reset) = (difficulty.clone(), miner.reset.clone());
-        Callback::from(move |e: Event| {
-            let input = e.target_unchecked_into::<HtmlInputElement>();
-            match input.value().trim().parse::<u32>() {
-                Ok(bits) if (MIN_DIFFICULTY..=MAX_DIFFICULTY).contains(&bits) => {
-                    difficulty.set(bits);
-                    reset.emit(());
-                }
-                // Out of range: keep the last good value and show it again.
-                _ => input.set_value(&difficulty.to_string()),
-            }
+        Callback::from(move |value: String| {
+            let bits = parse_difficulty(&value).map_err(|_| String::new())?;
+            difficulty.set(bits);
+            reset.emit(());
+            Ok(bits.to_string())
         })
     };
     let mining = run.is_mining();
@@ -78,20 +75,13 @@ pub fn NonceSearchWidget(props: &NonceSearchProps) -> Html {
         })
     };
     let expected = expected_tries_for_zero_bits(*difficulty);
-    let (text_id, bits_id) = (format!("{id}-text"), format!("{id}-bits"));
 
     html! {
         <section class="widget card" aria-label={s.search}>
             <div class="two-columns">
-                <div class="field">
-                    <label for={text_id.clone()}>{ s.text }</label>
-                    <input id={text_id} type="text" spellcheck="false" value={(*text).clone()} oninput={on_text} />
-                </div>
-                <div class="field narrow-field">
-                    <label for={bits_id.clone()}>{ s.difficulty }</label>
-                    <input id={bits_id} type="number" min={MIN_DIFFICULTY.to_string()} max={MAX_DIFFICULTY.to_string()}
-                        value={difficulty.to_string()} onchange={on_difficulty} />
-                </div>
+                <Field id={format!("{id}-text")} label={s.text} value={(*text).clone()} on_commit={on_text} />
+                <Field id={format!("{id}-bits")} label={s.difficulty} value={difficulty.to_string()}
+                    on_commit={on_difficulty} error_text={s.bad_difficulty} />
             </div>
             <p class="muted">
                 { fill(s.expected_tries, &[("k", &difficulty.to_string()), ("n", &format::count(expected))]) }
