@@ -27,7 +27,7 @@ pub fn Header(props: &HeaderProps) -> Html {
         <header class="app-header" data-testid="app-header">
             <a class="skip-link" href="#main">{ s.skip_to_content }</a>
             <Link<Route> to={Route::LangHome { lang: lang.code().into() }} classes="brand">
-                <span class="brand-mark" aria-hidden="true">{ "⛓" }</span>
+                <img class="brand-mark" src="/static/favicon.svg" alt="" width="32" height="32" />
                 { "ChainLab" }
             </Link<Route>>
             <label class="lang-switch">
