@@ -1,5 +1,6 @@
 //! The two searches the lab runs, as plain Rust that tests natively.
 
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use ledger::{BlockHeader, Target, U256, sha256};
@@ -22,8 +23,9 @@ impl TextJob {
 
     /// Whether SHA-256(text + `nonce` in decimal) starts with enough zero bits.
     pub fn accepts(&self, nonce: u64) -> bool {
-        let mut input = self.text.clone();
-        input.extend_from_slice(nonce.to_string().as_bytes());
+        let mut input = Vec::with_capacity(self.text.len() + 20);
+        input.extend_from_slice(&self.text);
+        write!(input, "{nonce}").expect("writing to a Vec cannot fail");
         starts_with_zero_bits(&sha256(&input), self.zero_bits)
     }
 
