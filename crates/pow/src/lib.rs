@@ -5,6 +5,8 @@
 //! callers pass a stop flag and a counter so the same engines serve the CLI, the
 //! threaded native miner and the browser worker.
 
+#[cfg(feature = "gpu")]
+pub mod gpu;
 pub mod scan;
 pub mod sha256d;
 pub mod target;
