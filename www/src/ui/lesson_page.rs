@@ -36,18 +36,13 @@ pub fn LessonPage(props: &LessonPageProps) -> Html {
     let navigator = use_navigator();
     let heading = use_node_ref();
 
-    let step_count = match lesson.as_ref() {
-        Some(Ok(lesson)) => lesson.steps.len(),
-        _ => 0,
+    let steps: &[Step] = match lesson.as_ref() {
+        Some(Ok(lesson)) => &lesson.steps,
+        _ => &[],
     };
+    let step_count = steps.len();
     let index = props.step;
-    let wait = match lesson.as_ref() {
-        Some(Ok(lesson)) => lesson
-            .steps
-            .get(index.wrapping_sub(1))
-            .and_then(|step| step.wait),
-        _ => None,
-    };
+    let wait = steps.get(index.wrapping_sub(1)).and_then(|step| step.wait);
     let can_continue = wait.is_none() || done.contains(&index);
     let go = {
         let id = id.clone();
@@ -102,7 +97,7 @@ pub fn LessonPage(props: &LessonPageProps) -> Html {
         }
         Some(Ok(lesson)) => lesson,
     };
-    let Some(step) = lesson.steps.get(index.wrapping_sub(1)) else {
+    let Some(step) = steps.get(index.wrapping_sub(1)) else {
         return html! { <NotFound /> };
     };
 
