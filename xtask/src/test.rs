@@ -95,6 +95,10 @@ pub fn chromium_args() -> Vec<&'static str> {
         "--disable-quic",
         "--enable-unsafe-webgpu",
         "--disable-dev-shm-usage",
+        // Chromium takes only the last --disable-features: one list. Course pages on
+        // other origins may frame the lab on this machine; native peers need raw IP
+        // candidates, not mDNS names.
+        "--disable-features=LocalNetworkAccessChecks,WebRtcHideLocalIpsWithMdns",
     ];
     if is_root() {
         args.push("--no-sandbox");
