@@ -69,7 +69,8 @@ fn main() {
     let mut start = 0u32;
     let hps = rate(|| {
         let count = 1 << 20;
-        let hit = pollster::block_on(sha.sha256d_batch(&header, start, count, &target)).expect("sha256d batch");
+        let hit = pollster::block_on(sha.sha256d_batch(&header, start, count, &target))
+            .expect("sha256d batch");
         start = start.wrapping_add(count);
         hit.tried
     });

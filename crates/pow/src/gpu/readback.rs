@@ -10,16 +10,21 @@ use std::task::{Context, Poll, Waker};
 use super::GpuError;
 
 /// Maps `buffer` (MAP_READ, already filled by submitted work) and returns its bytes.
-pub(super) async fn read(device: &wgpu::Device, buffer: &wgpu::Buffer) -> Result<Vec<u8>, GpuError> {
+pub(super) async fn read(
+    device: &wgpu::Device,
+    buffer: &wgpu::Buffer,
+) -> Result<Vec<u8>, GpuError> {
     let slot = Arc::new(Mutex::new(Slot::default()));
     let sender = slot.clone();
-    buffer.slice(..).map_async(wgpu::MapMode::Read, move |result| {
-        let mut slot = sender.lock().unwrap_or_else(|e| e.into_inner());
-        slot.result = Some(result.map_err(|e| GpuError::Readback(e.to_string())));
-        if let Some(waker) = slot.waker.take() {
-            waker.wake();
-        }
-    });
+    buffer
+        .slice(..)
+        .map_async(wgpu::MapMode::Read, move |result| {
+            let mut slot = sender.lock().unwrap_or_else(|e| e.into_inner());
+            slot.result = Some(result.map_err(|e| GpuError::Readback(e.to_string())));
+            if let Some(waker) = slot.waker.take() {
+                waker.wake();
+            }
+        });
     #[cfg(not(target_arch = "wasm32"))]
     device
         .poll(wgpu::PollType::wait_indefinitely())

@@ -60,11 +60,13 @@ impl Sha256dGpu {
         });
         let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
             label: Some("sha256d search"),
-            layout: Some(&device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some("sha256d"),
-                bind_group_layouts: &[Some(&layout)],
-                immediate_size: 0,
-            })),
+            layout: Some(
+                &device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                    label: Some("sha256d"),
+                    bind_group_layouts: &[Some(&layout)],
+                    immediate_size: 0,
+                }),
+            ),
             module: &module,
             entry_point: Some("search"),
             compilation_options: Default::default(),
@@ -126,13 +128,19 @@ impl Sha256dGpu {
         job[8..11].copy_from_slice(&midstate.tail_words());
         job[12] = start;
         job[13] = count;
-        for (word, bytes) in job[16..].iter_mut().zip(target.to_le_bytes().chunks_exact(4)) {
+        for (word, bytes) in job[16..]
+            .iter_mut()
+            .zip(target.to_le_bytes().chunks_exact(4))
+        {
             *word = u32::from_le_bytes(bytes.try_into().expect("four bytes"));
         }
         let queue = &self.context.queue;
         queue.write_buffer(&self.job, 0, bytemuck::cast_slice(&job));
         queue.write_buffer(&self.result, 0, bytemuck::cast_slice(&[u32::MAX, 0, 0]));
-        let mut encoder = self.context.device.create_command_encoder(&Default::default());
+        let mut encoder = self
+            .context
+            .device
+            .create_command_encoder(&Default::default());
         {
             let mut pass = encoder.begin_compute_pass(&Default::default());
             pass.set_pipeline(&self.pipeline);

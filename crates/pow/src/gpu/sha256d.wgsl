@@ -10,7 +10,7 @@ struct Job {
     start: u32,
     count: u32,
     // The target as eight little-endian words, word 7 most significant.
-    target: array<vec4<u32>, 2>,
+    bound: array<vec4<u32>, 2>,
 }
 
 struct Result {
@@ -84,7 +84,7 @@ fn compress(state: array<u32, 8>, block: array<u32, 16>) -> array<u32, 8> {
 fn meets_target(state: array<u32, 8>) -> bool {
     for (var i = 7; i >= 0; i--) {
         let h = swap(state[i]);
-        let t = job.target[i / 4][i % 4];
+        let t = job.bound[i / 4][i % 4];
         if (h != t) {
             return h < t;
         }

@@ -144,7 +144,10 @@ impl TensorityGpu {
     }
 
     /// Tensority(H, seed) for each header hash, in order.
-    pub async fn tensority_batch(&self, header_hashes: &[[u8; 32]]) -> Result<Vec<[u8; 32]>, GpuError> {
+    pub async fn tensority_batch(
+        &self,
+        header_hashes: &[[u8; 32]],
+    ) -> Result<Vec<[u8; 32]>, GpuError> {
         self.check_capacity(header_hashes.len() * LANES)?;
         let sequences: Vec<[u8; 32]> = header_hashes
             .iter()
@@ -159,7 +162,10 @@ impl TensorityGpu {
         }
         let bytes = header_hashes.len() as u64 * FOLDED_BYTES;
         let words = self.submit_and_read(encoder, &self.folded, bytes).await?;
-        Ok(words.chunks_exact(FOLDED_BYTES as usize).map(|w| Sha3_256::digest(w).into()).collect())
+        Ok(words
+            .chunks_exact(FOLDED_BYTES as usize)
+            .map(|w| Sha3_256::digest(w).into())
+            .collect())
     }
 
     /// The lowest nonce in `start..start + count` whose Tensority hash meets `target`
@@ -188,11 +194,19 @@ impl TensorityGpu {
     /// The first `products` products of one lane per index sequence, as int8
     /// row-major matrices: the hash's inner loop on its own, for checking the shader
     /// against the CPU kernels far faster than whole hashes allow.
-    pub async fn lanes(&self, sequences: &[[u8; 32]], products: usize) -> Result<Vec<Vec<i8>>, GpuError> {
+    pub async fn lanes(
+        &self,
+        sequences: &[[u8; 32]],
+        products: usize,
+    ) -> Result<Vec<Vec<i8>>, GpuError> {
         self.check_capacity(sequences.len())?;
         let products = products.min(PRODUCTS_PER_LANE);
         let encoder = self.run_products(sequences, products);
-        let result = if products % 2 == 0 { &self.ping } else { &self.pong };
+        let result = if products % 2 == 0 {
+            &self.ping
+        } else {
+            &self.pong
+        };
         let bytes = self
             .submit_and_read(encoder, result, sequences.len() as u64 * MATRIX_BYTES)
             .await?;
@@ -224,8 +238,17 @@ impl TensorityGpu {
             .queue
             .write_buffer(&self.indices, 0, bytemuck::cast_slice(&words));
         let instances = sequences.len() as u32;
-        let mut encoder = self.context.device.create_command_encoder(&Default::default());
-        encoder.copy_buffer_to_buffer(&self.identities, 0, &self.ping, 0, u64::from(instances) * MATRIX_BYTES);
+        let mut encoder = self
+            .context
+            .device
+            .create_command_encoder(&Default::default());
+        encoder.copy_buffer_to_buffer(
+            &self.identities,
+            0,
+            &self.ping,
+            0,
+            u64::from(instances) * MATRIX_BYTES,
+        );
         {
             let mut pass = encoder.begin_compute_pass(&Default::default());
             pass.set_pipeline(&self.product);
@@ -302,11 +325,13 @@ fn compute_pipeline(
 ) -> wgpu::ComputePipeline {
     device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
         label: Some(entry),
-        layout: Some(&device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some(entry),
-            bind_group_layouts: &[Some(layout)],
-            immediate_size: 0,
-        })),
+        layout: Some(
+            &device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(entry),
+                bind_group_layouts: &[Some(layout)],
+                immediate_size: 0,
+            }),
+        ),
         module,
         entry_point: Some(entry),
         compilation_options: Default::default(),
