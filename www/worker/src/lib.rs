@@ -7,8 +7,10 @@
 //! pool, which may block because it runs inside a worker, never on the page's thread.
 
 mod scan;
+mod tensority;
 
 use scan::{HeaderJob, TextJob};
+use tensority::TensorityJob;
 
 use wasm_bindgen::prelude::*;
 
@@ -35,4 +37,82 @@ pub fn text_batch(text: &str, zero_bits: u32, start: f64, count: u32) -> Option<
 pub fn header_batch(header: &[u8], start: u32, count: u32) -> Result<Option<u32>, JsError> {
     let job = HeaderJob::new(header).map_err(|e| JsError::new(&e.to_string()))?;
     Ok(job.search(start, u64::from(count)))
+}
+
+/// One seed's Tensority cache inside the worker. Building it takes about a second, so
+/// the worker keeps it while the seed stays the same.
+#[wasm_bindgen]
+pub struct Tensority {
+    job: TensorityJob,
+}
+
+/// A Tensority nonce that met the target, with its proof-of-work hash (raw byte order).
+#[wasm_bindgen]
+pub struct TensorityHit {
+    nonce: u32,
+    hash: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl TensorityHit {
+    #[wasm_bindgen(getter)]
+    pub fn nonce(&self) -> u32 {
+        self.nonce
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn hash(&self) -> Vec<u8> {
+        self.hash.clone()
+    }
+}
+
+#[wasm_bindgen]
+impl Tensority {
+    /// Builds the cache for the 32-byte `seed`, calling `on_round(done)` after each of
+    /// the 128 rounds (the worker posts these to the page as they happen).
+    #[wasm_bindgen(constructor)]
+    pub fn new(seed: &[u8], on_round: &js_sys::Function) -> Result<Tensority, JsError> {
+        let seed = bytes32(seed, "seed")?;
+        let job = TensorityJob::build(seed, |done| {
+            let _ = on_round.call1(&JsValue::NULL, &JsValue::from(done as u32));
+        });
+        Ok(Self { job })
+    }
+
+    /// The seed this cache was built from.
+    #[wasm_bindgen(getter)]
+    pub fn seed(&self) -> Vec<u8> {
+        self.job.seed().to_vec()
+    }
+
+    /// Tensority(H, seed) for a 32-byte header hash H.
+    pub fn hash(&self, header_hash: &[u8]) -> Result<Vec<u8>, JsError> {
+        Ok(self
+            .job
+            .hash(&bytes32(header_hash, "header hash")?)
+            .to_vec())
+    }
+
+    /// Like `header_batch`, with Tensority(SHA-256d(header), seed) as the work hash.
+    pub fn header_batch(
+        &self,
+        header: &[u8],
+        start: u32,
+        count: u32,
+    ) -> Result<Option<TensorityHit>, JsError> {
+        let job = HeaderJob::new(header).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(self
+            .job
+            .search(&job, start, u64::from(count))
+            .map(|solution| TensorityHit {
+                nonce: solution.nonce,
+                hash: solution.hash.to_vec(),
+            }))
+    }
+}
+
+fn bytes32(bytes: &[u8], what: &str) -> Result<[u8; 32], JsError> {
+    bytes
+        .try_into()
+        .map_err(|_| JsError::new(&format!("a {what} is 32 bytes, got {}", bytes.len())))
 }

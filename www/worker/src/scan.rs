@@ -4,7 +4,7 @@ use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use ledger::{BlockHeader, Target, U256, sha256};
-use pow::{Control, HEADER_LEN, HashTarget, Nonces, Outcome, Sha256dEngine};
+use pow::{Control, Engine, HEADER_LEN, HashTarget, Nonces, Outcome, Sha256dEngine, Solution};
 
 /// "Find a nonce so that SHA-256(text + nonce) starts with k zero bits": the lesson's
 /// first taste of proof of work, before block headers appear.
@@ -80,7 +80,13 @@ impl HeaderJob {
 
     /// The lowest nonce in `start..start + count` (cut at 2^32 - 1) that meets the target.
     pub fn search(&self, start: u32, count: u64) -> Option<u32> {
-        let engine = Sha256dEngine::best();
+        self.search_with(&Sha256dEngine::best(), start, count)
+            .map(|solution| solution.nonce)
+    }
+
+    /// The same search with any proof-of-work engine; the threaded bundle spreads the
+    /// nonces over the rayon pool.
+    pub fn search_with<E: Engine>(&self, engine: &E, start: u32, count: u64) -> Option<Solution> {
         let (stop, tried) = (AtomicBool::new(false), AtomicU64::new(0));
         let control = Control {
             stop: &stop,
@@ -88,11 +94,11 @@ impl HeaderJob {
         };
         let nonces = Nonces::new(start, count);
         #[cfg(feature = "threads")]
-        let outcome = pow::scan_parallel(&engine, &self.header, nonces, &self.target, &control);
+        let outcome = pow::scan_parallel(engine, &self.header, nonces, &self.target, &control);
         #[cfg(not(feature = "threads"))]
-        let outcome = pow::Engine::scan(&engine, &self.header, nonces, &self.target, &control);
+        let outcome = engine.scan(&self.header, nonces, &self.target, &control);
         match outcome {
-            Outcome::Found(solution) => Some(solution.nonce),
+            Outcome::Found(solution) => Some(solution),
             Outcome::Exhausted | Outcome::Stopped => None,
         }
     }
