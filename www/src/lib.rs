@@ -5,6 +5,7 @@
 //! interface and the worker bridge exist only on wasm32.
 
 pub mod bits;
+pub mod consensus_view;
 pub mod difficulty;
 pub mod format;
 pub mod i18n;
