@@ -11,6 +11,7 @@ pub mod format;
 pub mod i18n;
 pub mod lesson;
 pub mod lessons;
+pub mod progress;
 pub mod query;
 pub mod widget;
 
