@@ -5,6 +5,7 @@
 
 mod loadtest;
 mod mining;
+mod peer;
 mod serve;
 mod sim;
 mod tools;
@@ -44,6 +45,8 @@ enum Command {
     Serve(serve::Serve),
     /// Load-test the classroom signaling with simulated peers on this machine.
     Loadtest(loadtest::LoadTest),
+    /// Join a classroom as a full node over WebRTC.
+    Node(peer::NodeCommand),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         Command::Sim(c) => c.run(),
         Command::Serve(c) => c.run(),
         Command::Loadtest(c) => c.run(),
+        Command::Node(c) => c.run(),
     };
     match result {
         Ok(code) => code,

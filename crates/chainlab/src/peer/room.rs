@@ -1,0 +1,147 @@
+//! Where the classroom is: the server's address, the room's signaling URL and the
+//! ICE servers the instructor configured.
+
+use anyhow::{Context, bail};
+use http_body_util::{BodyExt, Empty};
+use hyper::Request;
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
+use matchbox_socket::RtcIceServerConfig;
+use serde::Deserialize;
+use tokio::net::TcpStream;
+
+/// A `chainlab serve` reached over plain HTTP.
+#[derive(Clone, Debug)]
+pub struct Server {
+    /// `host:port`.
+    authority: String,
+}
+
+/// One entry of `GET /api/config`'s `ice_servers`.
+#[derive(Debug, Deserialize)]
+struct IceServer {
+    urls: Vec<String>,
+    username: Option<String>,
+    credential: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Config {
+    ice_servers: Vec<IceServer>,
+}
+
+impl Server {
+    /// Parses `http://host:port` (a trailing slash is fine).
+    pub fn parse(url: &str) -> anyhow::Result<Self> {
+        let Some(rest) = url.strip_prefix("http://") else {
+            if url.starts_with("https://") {
+                bail!(
+                    "'{url}': the native node speaks plain http only; \
+                     run it against the server's http address"
+                );
+            }
+            bail!("'{url}' is not a server address like http://192.168.1.10:8080");
+        };
+        let authority = rest.trim_end_matches('/');
+        if authority.is_empty() || authority.contains('/') {
+            bail!("'{url}' is not a server address like http://192.168.1.10:8080");
+        }
+        let authority = if authority.contains(':') {
+            authority.to_string()
+        } else {
+            format!("{authority}:80")
+        };
+        Ok(Self { authority })
+    }
+
+    /// The matchbox signaling socket of room `code`.
+    pub fn signal_url(&self, code: &str) -> String {
+        format!("ws://{}/signal/{code}", self.authority)
+    }
+
+    /// The ICE servers the classroom hands to every tab. matchbox takes one server
+    /// entry, so the URLs are merged and the first credentials kept; with none, the
+    /// entry has no URL at all and only host candidates are gathered, which is all a
+    /// single LAN needs (and keeps matchbox from its default public STUN host).
+    pub async fn ice_config(&self) -> anyhow::Result<RtcIceServerConfig> {
+        let body = self.get("/api/config").await?;
+        let config: Config = serde_json::from_slice(&body)
+            .with_context(|| format!("{} sent a config that is not ChainLab's", self.authority))?;
+        Ok(merge(config.ice_servers))
+    }
+
+    async fn get(&self, path: &str) -> anyhow::Result<Bytes> {
+        let stream = TcpStream::connect(&self.authority)
+            .await
+            .with_context(|| format!("cannot reach the classroom server at {}", self.authority))?;
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        tokio::spawn(connection);
+        let request = Request::get(path)
+            .header(hyper::header::HOST, &self.authority)
+            .body(Empty::<Bytes>::new())?;
+        let response = sender.send_request(request).await?;
+        let status = response.status();
+        let body = response.into_body().collect().await?.to_bytes();
+        if !status.is_success() {
+            bail!(
+                "{} answered {status} to {path}: {}",
+                self.authority,
+                String::from_utf8_lossy(&body)
+            );
+        }
+        Ok(body)
+    }
+}
+
+fn merge(servers: Vec<IceServer>) -> RtcIceServerConfig {
+    let mut credentials = None;
+    let mut urls = Vec::new();
+    for server in servers {
+        if let (None, Some(user), Some(pass)) = (&credentials, server.username, server.credential)
+        {
+            credentials = Some((user, pass));
+        }
+        urls.extend(server.urls);
+    }
+    let (username, credential) = credentials.unzip();
+    RtcIceServerConfig {
+        urls,
+        username,
+        credential,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_addresses_parse_or_say_what_is_expected() {
+        let server = Server::parse("http://127.0.0.1:8080/").unwrap();
+        assert_eq!(server.signal_url("ABC123"), "ws://127.0.0.1:8080/signal/ABC123");
+        let server = Server::parse("http://lab.local").unwrap();
+        assert_eq!(server.signal_url("X"), "ws://lab.local:80/signal/X");
+        let https = Server::parse("https://lab.local").unwrap_err().to_string();
+        assert!(https.contains("plain http"), "{https}");
+        let bad = Server::parse("lab.local:8080").unwrap_err().to_string();
+        assert!(bad.contains("is not a server address"), "{bad}");
+        assert!(Server::parse("http://lab.local/x").is_err());
+    }
+
+    #[test]
+    fn no_ice_servers_means_no_urls_and_turn_keeps_its_credentials() {
+        let none = merge(vec![]);
+        assert!(none.urls.is_empty());
+        assert_eq!(none.username, None);
+        let config: Config = serde_json::from_str(
+            r#"{"ice_servers":[{"urls":["stun:10.0.0.2:3478"]},
+                {"urls":["turn:10.0.0.2:3478"],"username":"class","credential":"pw"}]}"#,
+        )
+        .unwrap();
+        let merged = merge(config.ice_servers);
+        assert_eq!(merged.urls, ["stun:10.0.0.2:3478", "turn:10.0.0.2:3478"]);
+        assert_eq!(merged.username.as_deref(), Some("class"));
+        assert_eq!(merged.credential.as_deref(), Some("pw"));
+    }
+}
