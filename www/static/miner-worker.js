@@ -3,10 +3,14 @@
 // and talks to it with plain messages:
 //   app -> worker  {type: 'mine', job, kind: 'text', text, zeroBits}
 //                  {type: 'mine', job, kind: 'header', header: Uint8Array(80)}
+//                  {type: 'mine', job, kind: 'tensority', header: Uint8Array(80), seed: Uint8Array(32)}
+//                  {type: 'tensority', job, seed: Uint8Array(32), headerHash: Uint8Array(32)}
 //                  {type: 'stop'}
 //   worker -> app  {type: 'ready', isolated, threads}
+//                  {type: 'cache', job, done, total}   (Tensority cache rounds built)
 //                  {type: 'progress' | 'stopped' | 'exhausted', job, tries, rate}
-//                  {type: 'found', job, nonce, tries, rate}
+//                  {type: 'found', job, nonce, tries, rate, hash?}  (hash: Tensority's, hex)
+//                  {type: 'hashed', job, hash}         (one Tensority hash, hex)
 //                  {type: 'failed', job?, message}
 // The Rust engine (www/worker) searches one batch per call; between batches this loop
 // posts progress and reads messages, so a stop takes effect within one batch.
@@ -16,7 +20,10 @@ const NONCE_LIMIT = 2 ** 32; // header nonces are 32-bit
 const TEXT_NONCE_LIMIT = Number.MAX_SAFE_INTEGER;
 
 const isolated = self.crossOriginIsolated === true;
+const CACHE_ROUNDS = 128;
 let current = null;
+// The last Tensority seed's 16 MiB cache: rebuilt only when the seed changes.
+let tensority = null;
 
 /// Points wasm-bindgen-rayon's helper threads at rayon-thread.js instead of the miner
 /// module itself (the helper takes the module URL from its init message), so they
@@ -53,12 +60,17 @@ engine.then(
 self.onmessage = async ({ data }) => {
   if (current) current.stopped = true;
   current = null;
-  if (data.type !== 'mine') return;
+  if (data.type !== 'mine' && data.type !== 'tensority') return;
   const run = { stopped: false };
   current = run;
   try {
-    const { wasm } = await engine;
-    await mine(wasm, data, run);
+    const { wasm, threads } = await engine;
+    if (data.type === 'tensority') {
+      const cache = tensorityCache(wasm, data.job, data.seed);
+      postMessage({ type: 'hashed', job: data.job, hash: hex(cache.hash(new Uint8Array(data.headerHash))) });
+      return;
+    }
+    await mine(wasm, threads, data, run);
   } catch (error) {
     postMessage({ type: 'failed', job: data.job, message: String(error) });
   }
@@ -73,16 +85,59 @@ function yieldToMessages() {
   });
 }
 
-async function mine(wasm, request, run) {
+function hex(bytes) {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/// The cache for `seed`, built now (posting each round) unless it is the last one used.
+function tensorityCache(wasm, job, seed) {
+  const bytes = new Uint8Array(seed);
+  if (tensority && hex(tensority.seed) === hex(bytes)) {
+    postMessage({ type: 'cache', job, done: CACHE_ROUNDS, total: CACHE_ROUNDS });
+    return tensority;
+  }
+  tensority?.free();
+  tensority = null;
+  tensority = new wasm.Tensority(bytes, (done) => postMessage({ type: 'cache', job, done, total: CACHE_ROUNDS }));
+  return tensority;
+}
+
+/// One batch of the requested search: the lowest winning nonce in start..start+count
+/// as {nonce, hash?}, or undefined.
+function searcher(wasm, request) {
+  if (request.kind === 'text') {
+    return (start, count) => {
+      const nonce = wasm.text_batch(request.text, request.zeroBits, start, count);
+      return nonce === undefined ? undefined : { nonce };
+    };
+  }
+  const header = new Uint8Array(request.header);
+  if (request.kind === 'tensority') {
+    const cache = tensorityCache(wasm, request.job, request.seed);
+    return (start, count) => {
+      const hit = cache.header_batch(header, start, count);
+      if (hit === undefined) return undefined;
+      const found = { nonce: hit.nonce, hash: hex(hit.hash) };
+      hit.free();
+      return found;
+    };
+  }
+  return (start, count) => {
+    const nonce = wasm.header_batch(header, start, count);
+    return nonce === undefined ? undefined : { nonce };
+  };
+}
+
+async function mine(wasm, threads, request, run) {
   const { job } = request;
-  const limit = request.kind === 'header' ? NONCE_LIMIT : TEXT_NONCE_LIMIT;
-  const header = request.kind === 'header' ? new Uint8Array(request.header) : null;
-  const searchBatch = (start, count) => (header
-    ? wasm.header_batch(header, start, count)
-    : wasm.text_batch(request.text, request.zeroBits, start, count));
+  const limit = request.kind === 'text' ? TEXT_NONCE_LIMIT : NONCE_LIMIT;
+  // A Tensority hash takes a good part of a second: one nonce per thread per batch
+  // keeps a stop (a block arriving) within one hash.
+  const fixed = request.kind === 'tensority' ? threads : null;
+  const searchBatch = searcher(wasm, request);
   const began = performance.now();
   let start = 0;
-  let batch = 1024;
+  let batch = fixed ?? 1024;
   const report = (type, extra = {}) => {
     const seconds = (performance.now() - began) / 1000;
     const tries = extra.tries ?? start;
@@ -94,13 +149,15 @@ async function mine(wasm, request, run) {
     const count = Math.min(batch, limit - start);
     if (count <= 0) return report('exhausted');
     const t0 = performance.now();
-    const nonce = searchBatch(start, count);
+    const found = searchBatch(start, count);
     const elapsed = performance.now() - t0;
-    if (nonce !== undefined) return report('found', { nonce, tries: nonce + 1 });
+    if (found !== undefined) return report('found', { ...found, tries: found.nonce + 1 });
     start += count;
-    // Size the next batch so one takes about BATCH_MS on this machine.
-    const scale = elapsed > 0 ? BATCH_MS / elapsed : 4;
-    batch = Math.max(256, Math.min(Math.round(batch * Math.min(4, Math.max(0.25, scale))), 1 << 26));
+    if (fixed === null) {
+      // Size the next batch so one takes about BATCH_MS on this machine.
+      const scale = elapsed > 0 ? BATCH_MS / elapsed : 4;
+      batch = Math.max(256, Math.min(Math.round(batch * Math.min(4, Math.max(0.25, scale))), 1 << 26));
+    }
     report('progress');
   }
 }

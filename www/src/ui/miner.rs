@@ -22,6 +22,9 @@ pub enum Job {
     Text { text: String, zero_bits: u32 },
     /// A nonce that makes this 80-byte header meet the target in its bits field.
     Header { header: [u8; 80] },
+    /// The same with Tensority(SHA-256d(header), seed) as the work hash. The worker
+    /// builds the seed's cache first (reporting [`Run::Cache`]) unless it has it.
+    Tensority { header: [u8; 80], seed: [u8; 32] },
 }
 
 /// How the worker mines.
@@ -39,6 +42,10 @@ pub enum Mode {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Run {
     Idle,
+    /// Building the Tensority cache: `done` of the 128 rounds.
+    Cache {
+        done: u32,
+    },
     Mining {
         tries: f64,
         rate: f64,
@@ -47,6 +54,8 @@ pub enum Run {
         nonce: f64,
         tries: f64,
         rate: f64,
+        /// The Tensority hash of the winning header (hex); SHA-256d the page recomputes.
+        hash: Option<String>,
     },
     Stopped {
         tries: f64,
@@ -65,7 +74,7 @@ impl Run {
             | Run::Found { tries, .. }
             | Run::Stopped { tries }
             | Run::Exhausted { tries } => tries,
-            Run::Idle | Run::Failed(_) => 0.0,
+            Run::Idle | Run::Cache { .. } | Run::Failed(_) => 0.0,
         }
     }
 
@@ -77,7 +86,7 @@ impl Run {
     }
 
     pub fn is_mining(&self) -> bool {
-        matches!(self, Run::Mining { .. })
+        matches!(self, Run::Mining { .. } | Run::Cache { .. })
     }
 }
 
@@ -227,6 +236,13 @@ fn mine_message(job: u32, work: &Job) -> JsValue {
             ("kind", "header".into()),
             ("header", Uint8Array::from(&header[..]).into()),
         ]),
+        Job::Tensority { header, seed } => object(&[
+            ("type", "mine".into()),
+            ("job", job.into()),
+            ("kind", "tensority".into()),
+            ("header", Uint8Array::from(&header[..]).into()),
+            ("seed", Uint8Array::from(&seed[..]).into()),
+        ]),
     }
 }
 
@@ -270,6 +286,13 @@ fn read_message(data: &JsValue) -> Option<Action> {
                 nonce: number("nonce")?,
                 tries: number("tries")?,
                 rate: number("rate")?,
+                hash: get("hash").and_then(|v| v.as_string()),
+            },
+        },
+        "cache" => Action::Report {
+            job: job()?,
+            run: Run::Cache {
+                done: number("done")? as u32,
             },
         },
         "stopped" => Action::Report {

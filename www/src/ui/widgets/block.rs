@@ -8,10 +8,10 @@ use yew::prelude::*;
 
 use super::field::Field;
 use super::hash_view::HashView;
-use super::mining_panel::MiningPanel;
+use super::mining_panel::{MiningPanel, PowStrings};
 use super::use_id;
 use crate::difficulty::{compact_for_zero_bits, expected_tries};
-use crate::i18n::Strings;
+use crate::i18n::{Strings, fill};
 use crate::lesson::WaitFor;
 use crate::ui::miner::{Job, Run, use_miner};
 use crate::ui::use_lang;
@@ -23,6 +23,16 @@ const GENESIS: &str = "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60
 /// A fixed starting time (2024-11-21 00:00 UTC), so every learner starts from the same
 /// block and can compare answers.
 const START_TIME: u32 = 1_732_147_200;
+/// Tensority manages a few dozen hashes a second in a browser here: 4 zero bits
+/// (16 expected tries) keeps a block under a second or two of mining.
+const TENSORITY_DIFFICULTY: u32 = 4;
+
+/// Which proof of work the block must satisfy.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pow {
+    Sha256d,
+    Tensority,
+}
 
 #[derive(Properties, PartialEq)]
 pub struct BlockProps {
@@ -40,6 +50,7 @@ struct Fields {
     time: u32,
     difficulty: u32,
     nonce: u32,
+    pow: Pow,
 }
 
 impl Fields {
@@ -52,6 +63,19 @@ impl Fields {
             time: self.time,
             bits: compact_for_zero_bits(self.difficulty),
             nonce: self.nonce,
+        }
+    }
+
+    /// The worker's search for these fields. Tensority's seed is the previous block
+    /// hash, standing in for Bytom's ancestor-hash seed schedule.
+    fn job(&self) -> Job {
+        let header = self.header().encode();
+        match self.pow {
+            Pow::Sha256d => Job::Header { header },
+            Pow::Tensority => Job::Tensority {
+                header,
+                seed: self.prev.to_byte_array(),
+            },
         }
     }
 }
@@ -67,7 +91,11 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
         time: START_TIME,
         difficulty: props.difficulty,
         nonce: 0,
+        pow: Pow::Sha256d,
     });
+    // The worker's Tensority hash and the header it belongs to: the page cannot
+    // afford to recompute it, so it is valid only while the header is unchanged.
+    let tensority_hash = use_state(|| None::<([u8; 80], String)>);
     // Set when the nonces ran out and the time moved on, so the widget can say why.
     let bumped = use_state(|| false);
     let miner = use_miner();
@@ -75,25 +103,37 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
     let header = fields.header();
     let target = Target::from_compact(header.bits).expect("difficulty bits are in range");
     let hash = header.block_hash();
-    let valid = target.is_met_by(hash.to_byte_array());
+    let work_hash = match fields.pow {
+        Pow::Sha256d => Some(hash.to_byte_array()),
+        Pow::Tensority => tensority_hash
+            .as_ref()
+            .filter(|(bytes, _)| *bytes == header.encode())
+            .and_then(|(_, hex)| hex_bytes(hex)),
+    };
+    let valid = work_hash.is_some_and(|h| target.is_met_by(h));
 
     {
         // The worker's nonce goes into the header; the page re-hashes it to judge it.
         let (fields, start, bumped) = (fields.clone(), miner.start.clone(), bumped.clone());
-        use_effect_with(run.clone(), move |run| match *run {
-            Run::Found { nonce, .. } => fields.set(Fields {
-                nonce: nonce as u32,
-                ..(*fields).clone()
-            }),
+        let tensority_hash = tensority_hash.clone();
+        use_effect_with(run.clone(), move |run| match run {
+            Run::Found { nonce, hash, .. } => {
+                let found = Fields {
+                    nonce: *nonce as u32,
+                    ..(*fields).clone()
+                };
+                if let Some(hash) = hash {
+                    tensority_hash.set(Some((found.header().encode(), hash.clone())));
+                }
+                fields.set(found);
+            }
             Run::Exhausted { .. } => {
                 let next = Fields {
                     time: fields.time.wrapping_add(1),
                     nonce: 0,
                     ..(*fields).clone()
                 };
-                start.emit(Job::Header {
-                    header: next.header().encode(),
-                });
+                start.emit(next.job());
                 fields.set(next);
                 bumped.set(true);
             }
@@ -126,9 +166,7 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
     let mining = run.is_mining();
     let onclick = {
         let (start, stop) = (miner.start.clone(), miner.stop.clone());
-        let job = Job::Header {
-            header: header.encode(),
-        };
+        let job = fields.job();
         Callback::from(move |_| {
             if mining {
                 stop.emit(())
@@ -138,10 +176,57 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
         })
     };
 
+    let p = PowStrings::of(use_lang());
+    let choose = |pow: Pow| {
+        let (fields, reset, bumped) = (fields.clone(), miner.reset.clone(), bumped.clone());
+        let default_difficulty = props.difficulty;
+        Callback::from(move |_: Event| {
+            reset.emit(());
+            bumped.set(false);
+            let difficulty = match pow {
+                Pow::Sha256d => default_difficulty,
+                Pow::Tensority => fields.difficulty.min(TENSORITY_DIFFICULTY),
+            };
+            fields.set(Fields {
+                pow,
+                difficulty,
+                ..(*fields).clone()
+            });
+        })
+    };
+    let pow_choice = html! {
+        <fieldset class="pow-choice">
+            <legend class="field-label">{ p.pow }</legend>
+            <label>
+                <input type="radio" name={format!("{id}-pow")} data-testid="pow-sha256d"
+                    checked={fields.pow == Pow::Sha256d} onchange={choose(Pow::Sha256d)} />
+                { p.sha256d }
+            </label>
+            <label>
+                <input type="radio" name={format!("{id}-pow")} data-testid="pow-tensority"
+                    checked={fields.pow == Pow::Tensority} onchange={choose(Pow::Tensority)} />
+                { p.tensority }
+            </label>
+        </fieldset>
+    };
+    let tensority_row = (fields.pow == Pow::Tensority).then(|| html! {
+        <div class="block-hash">
+            <span class="field-label">{ p.tensority_hash }</span>
+            if let Some(h) = work_hash {
+                <HashView hex={hex::encode(h)} testid="tensority-hash" zero_digits={fields.difficulty as usize / 4} />
+            } else {
+                <p class="muted small" data-testid="tensority-unknown">{ p.tensority_unknown }</p>
+            }
+            <p class="muted small">{ fill(p.tensority_note, &[("n", &fields.difficulty.to_string())]) }</p>
+            <p class="muted small">{ p.seed_note }</p>
+        </div>
+    });
+
     html! {
         <section class={classes!("widget", "card", "block", if valid { "is-valid" } else { "is-invalid" })}
             aria-label={s.block}>
             <h3 class="block-title">{ s.block }</h3>
+            { pow_choice }
             <div class="block-fields">
                 <Field id={format!("{id}-version")} label={s.version} value={header.version.to_string()}
                     on_commit={edit(|f, t| { f.version = parse(t)?; Ok(f.version.to_string()) })}
@@ -174,8 +259,10 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
             <div class="block-hash">
                 <span class="field-label">{ s.block_hash }</span>
                 <HashView hex={hash.to_string()} testid="block-hash" zero_digits={fields.difficulty as usize / 4} />
-                { verdict(s, valid) }
+                if fields.pow == Pow::Sha256d { { verdict(s, valid) } }
             </div>
+            { tensority_row }
+            if fields.pow == Pow::Tensority { { verdict(s, valid) } }
             <button type="button" class={if mining { "secondary" } else { "primary" }} {onclick}>
                 { if mining { s.stop } else { s.mine } }
             </button>
@@ -204,4 +291,9 @@ fn verdict(s: &Strings, valid: bool) -> Html {
             </div>
         }
     }
+}
+
+/// The worker's hex hash as bytes (raw order).
+fn hex_bytes(hex: &str) -> Option<[u8; 32]> {
+    hex::decode(hex).ok()?.try_into().ok()
 }

@@ -4,9 +4,61 @@
 use yew::prelude::*;
 
 use crate::format;
-use crate::i18n::{Strings, fill};
+use crate::i18n::{Lang, Strings, fill};
 use crate::ui::miner::{Mode, Run};
 use crate::ui::use_lang;
+
+/// Rounds in a Tensority cache build (pow's `cache::ROUNDS`).
+pub const CACHE_ROUNDS: u32 = 128;
+
+/// The proof-of-work words the mining widgets share, kept here rather than in the
+/// app-wide `Strings` so the widgets that use them own them.
+pub struct PowStrings {
+    pub pow: &'static str,
+    pub sha256d: &'static str,
+    pub tensority: &'static str,
+    /// `{done}` of `{total}` cache rounds.
+    pub cache_building: &'static str,
+    pub cache_label: &'static str,
+    pub tensority_hash: &'static str,
+    pub tensority_unknown: &'static str,
+    /// `{n}`: the difficulty in bits.
+    pub tensority_note: &'static str,
+    pub seed_note: &'static str,
+}
+
+impl PowStrings {
+    pub fn of(lang: Lang) -> &'static Self {
+        match lang {
+            Lang::En => &POW_EN,
+            Lang::Zh => &POW_ZH,
+        }
+    }
+}
+
+const POW_EN: PowStrings = PowStrings {
+    pow: "Proof of work",
+    sha256d: "SHA-256d (Bitcoin)",
+    tensority: "Tensority (Bytom)",
+    cache_building: "Building the Tensority cache for this seed: round {done} of {total}",
+    cache_label: "Tensority cache",
+    tensority_hash: "Tensority hash",
+    tensority_unknown: "Not computed for these fields yet: press Mine. One Tensority hash is 256 products of 256×256 matrices, far too slow to redo on every keystroke.",
+    tensority_note: "Tensority is thousands of times slower per hash than SHA-256d (a few dozen hashes a second here), so this block asks for only {n} zero bits.",
+    seed_note: "Seed: the previous block's hash. A new seed means a new 16 MiB cache of 256 matrices.",
+};
+
+const POW_ZH: PowStrings = PowStrings {
+    pow: "工作量证明",
+    sha256d: "SHA-256d（比特币）",
+    tensority: "Tensority（比原链）",
+    cache_building: "正在为这个种子构建 Tensority 缓存：第 {done} / {total} 轮",
+    cache_label: "Tensority 缓存",
+    tensority_hash: "Tensority 哈希",
+    tensority_unknown: "当前字段的哈希尚未计算：请点击“挖矿”。一次 Tensority 哈希要做 256 次 256×256 矩阵乘法，太慢，无法每次按键都重算。",
+    tensority_note: "Tensority 每个哈希比 SHA-256d 慢几千倍（在这里每秒只有几十个），所以这个区块只要求 {n} 个前导零比特。",
+    seed_note: "种子：上一个区块的哈希。换一个种子，就要重建一个 16 MiB、含 256 个矩阵的缓存。",
+};
 
 #[derive(Properties, PartialEq)]
 pub struct MiningPanelProps {
@@ -18,13 +70,15 @@ pub struct MiningPanelProps {
 
 #[component]
 pub fn MiningPanel(props: &MiningPanelProps) -> Html {
-    let s = use_lang().strings();
+    let lang = use_lang();
+    let s = lang.strings();
     let run = &props.run;
     let tries = run.tries();
     let status = match run {
         Run::Idle if props.mode == Mode::Starting => s.status_loading.to_owned(),
         Run::Idle => s.status_ready.to_owned(),
         Run::Mining { .. } => s.status_mining.to_owned(),
+        Run::Cache { done } => cache_text(PowStrings::of(lang), *done),
         Run::Found { .. } => fill(s.status_found, &[("n", &format::count(tries))]),
         Run::Stopped { .. } | Run::Exhausted { .. } => {
             fill(s.status_stopped, &[("n", &format::count(tries))])
@@ -45,6 +99,7 @@ pub fn MiningPanel(props: &MiningPanelProps) -> Html {
                 if run.is_mining() { <span class="spinner" aria-hidden="true"></span> }
                 { status }
             </p>
+            if let Run::Cache { done } = run { { cache_bar(PowStrings::of(lang), *done) } }
             <dl class="stats">
                 <div><dt>{ s.tries }</dt><dd data-testid="tries">{ format!("{}", tries as u64) }</dd></div>
                 <div><dt>{ s.rate }</dt><dd data-testid="hash-rate">{ rate }</dd></div>
@@ -78,5 +133,27 @@ fn thread_mode(s: &Strings, mode: &Mode) -> Html {
             </div>
         },
         Mode::Starting | Mode::Failed(_) => html! {},
+    }
+}
+
+fn cache_text(p: &PowStrings, done: u32) -> String {
+    fill(
+        p.cache_building,
+        &[
+            ("done", &done.to_string()),
+            ("total", &CACHE_ROUNDS.to_string()),
+        ],
+    )
+}
+
+/// The real progress of the cache build, round by round as the worker reports it.
+fn cache_bar(p: &PowStrings, done: u32) -> Html {
+    let percent = done * 100 / CACHE_ROUNDS;
+    html! {
+        <div class="progress cache-progress" role="progressbar" aria-label={p.cache_label}
+            data-testid="cache-progress" aria-valuemin="0" aria-valuemax={CACHE_ROUNDS.to_string()}
+            aria-valuenow={done.to_string()} aria-valuetext={cache_text(p, done)}>
+            <div class="progress-fill" style={format!("width: {percent}%")}></div>
+        </div>
     }
 }
