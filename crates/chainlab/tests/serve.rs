@@ -592,23 +592,101 @@ async fn room_events_stream_peers_params_and_closing() {
     read_until("event: closed").await;
 }
 
+/// Accepts any certificate but keeps the one the server presented, so the test can
+/// compare it with the printed fingerprint, as an instructor compares it by eye.
+#[derive(Debug)]
+struct RecordingVerifier {
+    presented: std::sync::Mutex<Vec<u8>>,
+    provider: rustls::crypto::CryptoProvider,
+}
+
+impl rustls::client::danger::ServerCertVerifier for RecordingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        *self.presented.lock().unwrap() = end_entity.to_vec();
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        let algorithms = &self.provider.signature_verification_algorithms;
+        rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        let algorithms = &self.provider.signature_verification_algorithms;
+        rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
 #[test]
-fn self_signed_https_prints_its_fingerprint() {
+fn self_signed_https_serves_the_app_with_the_printed_fingerprint() {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+
     let server = Server::start(&["--tls-self-signed"]);
     assert!(
         server.stdout[0].starts_with("ChainLab is serving on https://127.0.0.1:"),
         "{:?}",
         server.stdout
     );
-    let fingerprint = server.stdout[1]
+    let printed = server.stdout[1]
         .strip_prefix("certificate SHA-256 fingerprint: ")
         .unwrap();
-    assert_eq!(fingerprint.len(), 95);
+
+    let provider = rustls::crypto::ring::default_provider();
+    let verifier = Arc::new(RecordingVerifier {
+        presented: Default::default(),
+        provider: provider.clone(),
+    });
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(verifier.clone())
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let mut tls = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
+    let mut tcp = std::net::TcpStream::connect(&server.address).unwrap();
+    let mut stream = rustls::Stream::new(&mut tls, &mut tcp);
+    stream
+        .write_all(b"GET /lessons/1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(
-        fingerprint
-            .split(':')
-            .all(|byte| byte.len() == 2 && byte.chars().all(|c| c.is_ascii_hexdigit()))
+        response.contains("cross-origin-embedder-policy: require-corp"),
+        "{response}"
     );
+    assert!(response.ends_with(INDEX), "{response}");
+
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(&*verifier.presented.lock().unwrap());
+    let fingerprint: Vec<String> = digest.iter().map(|byte| format!("{byte:02X}")).collect();
+    assert_eq!(printed, fingerprint.join(":"));
 }
 
 #[test]
