@@ -59,6 +59,10 @@ pub enum WaitFor {
     NonceFound,
     /// The block widget mined a valid block.
     BlockMined,
+    /// The double-spend race widget finished a batch of races.
+    RaceRun,
+    /// The generals widget showed a run where IC1 or IC2 fails.
+    GeneralsViolationSeen,
 }
 
 impl WaitFor {
@@ -66,6 +70,8 @@ impl WaitFor {
         match name {
             "nonce-found" => Some(WaitFor::NonceFound),
             "block-mined" => Some(WaitFor::BlockMined),
+            "race-run" => Some(WaitFor::RaceRun),
+            "generals-violation-seen" => Some(WaitFor::GeneralsViolationSeen),
             _ => None,
         }
     }

@@ -4,6 +4,8 @@
 //! both name a widget and give it `key=value` parameters, so both go through
 //! [`Widget::from_params`] and a teacher gets the same error message either way.
 
+use crate::consensus_view::settings::{GeneralsSettings, RaceSettings, SettingError};
+
 /// The fewest leading zero bits a mining widget accepts: below this it is not a puzzle.
 pub const MIN_DIFFICULTY: u32 = 1;
 /// The most leading zero bits a mining widget accepts: 2^32 expected tries already
@@ -21,10 +23,21 @@ pub enum Widget {
     NonceSearch { text: String, difficulty: u32 },
     /// A real block header mined against a target of `difficulty` leading zero bits.
     Block { data: String, difficulty: u32 },
+    /// The double-spend race: attacker share q against the merchant's confirmations.
+    Race(RaceSettings),
+    /// The Byzantine generals under OM(m) or SM(m).
+    Generals(GeneralsSettings),
 }
 
 /// The widget names, as written in lessons and embed URLs.
-pub const NAMES: [&str; 4] = ["sha256", "avalanche", "nonce-search", "block"];
+pub const NAMES: [&str; 6] = [
+    "sha256",
+    "avalanche",
+    "nonce-search",
+    "block",
+    "race",
+    "generals",
+];
 
 /// Why a widget name or parameter was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,6 +52,8 @@ pub enum WidgetError {
         "difficulty must be a whole number of zero bits from {MIN_DIFFICULTY} to {MAX_DIFFICULTY}, got {0:?}"
     )]
     BadDifficulty(String),
+    #[error(transparent)]
+    Setting(#[from] SettingError),
 }
 
 impl Widget {
@@ -72,6 +87,8 @@ impl Widget {
                 data: "Alice pays Bob 10".into(),
                 difficulty: 16,
             },
+            "race" => Widget::Race(RaceSettings::default()),
+            "generals" => Widget::Generals(GeneralsSettings::default()),
             other => return Err(WidgetError::UnknownWidget(other.into())),
         })
     }
@@ -89,6 +106,12 @@ impl Widget {
             }
             (Widget::NonceSearch { difficulty, .. }, "difficulty")
             | (Widget::Block { difficulty, .. }, "difficulty") => difficulty,
+            (Widget::Race(race), key) if RaceSettings::accepts(key) => {
+                return Ok(race.set(key, value)?);
+            }
+            (Widget::Generals(generals), key) if GeneralsSettings::accepts(key) => {
+                return Ok(generals.set(key, value)?);
+            }
             // The app's own query settings, read by the embed page, not by the widget.
             (_, "lang") => return Ok(()),
             (_, other) => {
@@ -109,6 +132,8 @@ impl Widget {
             Widget::Avalanche { .. } => "avalanche",
             Widget::NonceSearch { .. } => "nonce-search",
             Widget::Block { .. } => "block",
+            Widget::Race(_) => "race",
+            Widget::Generals(_) => "generals",
         }
     }
 }

@@ -79,7 +79,12 @@ impl DecisionNode {
 
     /// How many levels the tree has (the root alone is one), for the level slider.
     pub fn count_levels(&self) -> usize {
-        1 + self.children.iter().map(Self::count_levels).max().unwrap_or(0)
+        1 + self
+            .children
+            .iter()
+            .map(Self::count_levels)
+            .max()
+            .unwrap_or(0)
     }
 }
 
@@ -154,7 +159,11 @@ mod tests {
     fn three_generals_one_traitor_break_om_but_not_sm() {
         let om = run(&settings(GeneralsAlgorithm::Om, 3, vec![2])).unwrap();
         let v = om.verdict();
-        assert_eq!(v.decisions[1], Some(Order::Retreat), "1 hears attack and retreat");
+        assert_eq!(
+            v.decisions[1],
+            Some(Order::Retreat),
+            "1 hears attack and retreat"
+        );
         assert!(!v.ic2, "loyal lieutenant 1 disobeys a loyal commander");
         let sm = run(&settings(GeneralsAlgorithm::Sm, 3, vec![2])).unwrap();
         assert!(sm.verdict().ic1 && sm.verdict().ic2);
@@ -173,7 +182,11 @@ mod tests {
         assert_eq!(one.path, vec![0]);
         assert_eq!(one.children.len(), 2);
         assert_eq!(one.children[1].path, vec![0, 3]);
-        assert_eq!(one.children[1].received, Order::Retreat, "the traitor flips");
+        assert_eq!(
+            one.children[1].received,
+            Order::Retreat,
+            "the traitor flips"
+        );
         assert_eq!(one.votes(), (2, 1));
         assert_eq!(one.resolved, Order::Attack);
         assert_eq!(one.count_levels(), 2);
@@ -190,7 +203,10 @@ mod tests {
         fn size(node: &DecisionNode) -> usize {
             1 + node.children.iter().map(size).sum::<usize>()
         }
-        assert_eq!(trees.iter().map(|(_, t)| size(t)).sum::<usize>(), om.tree.len());
+        assert_eq!(
+            trees.iter().map(|(_, t)| size(t)).sum::<usize>(),
+            om.tree.len()
+        );
         assert!(trees.iter().all(|(_, t)| t.count_levels() == 3));
         assert!(om.verdict.ic1, "OM(2) with 7 generals survives 2 traitors");
     }
@@ -213,6 +229,9 @@ mod tests {
     #[test]
     fn impossible_settings_get_the_engine_error() {
         let bad = settings(GeneralsAlgorithm::Om, 3, vec![5]);
-        assert!(matches!(run(&bad), Err(GeneralsError::UnknownTraitor { id: 5, n: 3 })));
+        assert!(matches!(
+            run(&bad),
+            Err(GeneralsError::UnknownTraitor { id: 5, n: 3 })
+        ));
     }
 }

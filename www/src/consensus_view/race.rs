@@ -100,7 +100,9 @@ mod tests {
         let walks = walks(0.7, 6, 3, 5).unwrap();
         assert_eq!(walks.len(), 5);
         for walk in &walks {
-            let at = walk.overtaken_at.expect("q = 0.7 always wins within 60 blocks");
+            let at = walk
+                .overtaken_at
+                .expect("q = 0.7 always wins within 60 blocks");
             assert!(walk.lead[at] > 0);
             assert_eq!(walk.lead.len(), at + 1);
         }

@@ -13,7 +13,9 @@ pub enum SettingError {
         max: u64,
         value: String,
     },
-    #[error("q is the attacker's share of hash power, a number above 0 and below 1 such as 0.3, got {0:?}")]
+    #[error(
+        "q is the attacker's share of hash power, a number above 0 and below 1 such as 0.3, got {0:?}"
+    )]
     Share(String),
     #[error("{key} must be one of {choices}, got {value:?}")]
     Choice {
@@ -209,13 +211,25 @@ mod tests {
             assert_eq!(race.set("q", bad), Err(SettingError::Share(bad.into())));
         }
         assert!(race.set("z", "13").is_err());
-        assert_eq!(race, RaceSettings { q_permille: 450, z: 5 });
+        assert_eq!(
+            race,
+            RaceSettings {
+                q_permille: 450,
+                z: 5
+            }
+        );
     }
 
     #[test]
     fn generals_settings_parse_every_key() {
         let mut g = GeneralsSettings::default();
-        for (k, v) in [("algorithm", "sm"), ("n", "3"), ("m", "1"), ("traitors", "0"), ("strategy", "split")] {
+        for (k, v) in [
+            ("algorithm", "sm"),
+            ("n", "3"),
+            ("m", "1"),
+            ("traitors", "0"),
+            ("strategy", "split"),
+        ] {
             assert!(GeneralsSettings::accepts(k));
             g.set(k, v).unwrap();
         }

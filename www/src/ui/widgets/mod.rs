@@ -3,9 +3,11 @@
 mod avalanche;
 mod block;
 mod field;
+mod generals;
 mod hash_view;
 mod mining_panel;
 mod nonce_search;
+mod race;
 mod sha256;
 
 use yew::prelude::*;
@@ -33,6 +35,10 @@ pub fn WidgetView(props: &WidgetViewProps) -> Html {
         }
         Widget::Block { data, difficulty } => {
             html! { <block::BlockWidget {data} {difficulty} {on_event} /> }
+        }
+        Widget::Race(settings) => html! { <race::RaceWidget {settings} {on_event} /> },
+        Widget::Generals(settings) => {
+            html! { <generals::GeneralsWidget {settings} {on_event} /> }
         }
     }
 }
