@@ -22,7 +22,8 @@ pub struct EmbedPageProps {
 
 #[component]
 pub fn EmbedPage(props: &EmbedPageProps) -> Html {
-    let s = use_lang().strings();
+    let lang = use_lang();
+    let s = lang.strings();
     let root = use_node_ref();
     use_effect_with(root.clone(), |root| {
         let observer = root
@@ -41,7 +42,10 @@ pub fn EmbedPage(props: &EmbedPageProps) -> Html {
     html! {
         <main class="embed" ref={root}>
             { match widget {
-                Ok(widget) => html! { <WidgetView {widget} /> },
+                Ok(widget) => {
+                    let on_event = super::progress::post_progress(widget.name(), lang);
+                    html! { <WidgetView {widget} {on_event} /> }
+                }
                 Err(error) => html! {
                     <section class="card error" role="alert">
                         <h1>{ s.widget_error }</h1>

@@ -32,7 +32,10 @@ pub fn LessonPage(props: &LessonPageProps) -> Html {
     });
     // Steps whose wait is satisfied, remembered while the lesson is open so that going
     // Back and forth does not make the learner mine again.
-    let done = use_state(HashSet::<usize>::new);
+    let done = use_state({
+        let id = id.clone();
+        move || HashSet::from_iter(super::progress::completed_waits(&id))
+    });
     let navigator = use_navigator();
     let heading = use_node_ref();
 
@@ -44,6 +47,7 @@ pub fn LessonPage(props: &LessonPageProps) -> Html {
     let index = props.step;
     let wait = steps.get(index.wrapping_sub(1)).and_then(|step| step.wait);
     let can_continue = wait.is_none() || done.contains(&index);
+    let storage_problem = super::progress::use_record_progress(&id, index, steps, &done);
     let go = {
         let id = id.clone();
         Callback::from(move |step: usize| {
@@ -136,6 +140,7 @@ pub fn LessonPage(props: &LessonPageProps) -> Html {
                 }) }
             </div>
             <p class="muted step-position">{ position }</p>
+            <super::progress::StorageWarning message={storage_problem} />
             <h1 ref={heading} tabindex="-1" class="step-title">{ &step.title }</h1>
             { step_body(step, index, &on_event) }
             <nav class="step-nav" aria-label={s.steps_nav}>

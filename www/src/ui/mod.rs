@@ -4,6 +4,7 @@ mod embed;
 mod lesson_page;
 mod miner;
 mod prefs;
+mod progress;
 mod shell;
 mod widgets;
 

@@ -59,9 +59,12 @@ pub fn Home() -> Html {
             <section aria-labelledby="lessons-heading">
                 <h2 id="lessons-heading">{ s.lessons }</h2>
                 <p class="muted">{ s.lessons_intro }</p>
-                <ol class="lesson-list">
-                    { for LESSONS.iter().enumerate().map(|(index, source)| lesson_card(lang, index, source)) }
-                </ol>
+                <super::progress::ProgressScope>
+                    <ol class="lesson-list">
+                        { for LESSONS.iter().enumerate().map(|(index, source)| lesson_card(lang, index, source)) }
+                    </ol>
+                    <super::progress::ProgressControls />
+                </super::progress::ProgressScope>
             </section>
         </>
     }
@@ -81,6 +84,7 @@ fn lesson_card(lang: Lang, index: usize, source: &crate::lessons::LessonSource) 
                     <h3><Link<Route> to={route}>{ &lesson.title }</Link<Route>></h3>
                     <p>{ &lesson.summary }</p>
                     <p class="muted">{ fill(s.step_count, &[("n", &lesson.steps.len().to_string())]) }</p>
+                    <super::progress::LessonBadge id={source.id} total={lesson.steps.len()} />
                 </div>
             </li>
         },
