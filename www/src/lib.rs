@@ -5,14 +5,17 @@
 //! interface and the worker bridge exist only on wasm32.
 
 pub mod bits;
+pub mod chain_demo;
 pub mod consensus_view;
 pub mod difficulty;
 pub mod format;
 pub mod i18n;
 pub mod lesson;
 pub mod lessons;
+pub mod merkle_view;
 pub mod progress;
 pub mod query;
+pub mod retarget_sim;
 pub mod widget;
 
 #[cfg(target_arch = "wasm32")]
