@@ -202,7 +202,7 @@ impl TensorityGpu {
         self.check_capacity(sequences.len())?;
         let products = products.min(PRODUCTS_PER_LANE);
         let encoder = self.run_products(sequences, products);
-        let result = if products % 2 == 0 {
+        let result = if products.is_multiple_of(2) {
             &self.ping
         } else {
             &self.pong
