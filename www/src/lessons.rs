@@ -32,11 +32,23 @@ impl LessonSource {
 }
 
 /// Every lesson, in teaching order.
-pub static LESSONS: &[LessonSource] = &[LessonSource {
-    id: "hashing",
-    en: include_str!("../../lessons/en/hashing.md"),
-    zh: include_str!("../../lessons/zh/hashing.md"),
-}];
+pub static LESSONS: &[LessonSource] = &[
+    LessonSource {
+        id: "hashing",
+        en: include_str!("../../lessons/en/hashing.md"),
+        zh: include_str!("../../lessons/zh/hashing.md"),
+    },
+    LessonSource {
+        id: "generals",
+        en: include_str!("../../lessons/en/generals.md"),
+        zh: include_str!("../../lessons/zh/generals.md"),
+    },
+    LessonSource {
+        id: "double-spend",
+        en: include_str!("../../lessons/en/double-spend.md"),
+        zh: include_str!("../../lessons/zh/double-spend.md"),
+    },
+];
 
 /// The lesson with this URL id.
 pub fn find(id: &str) -> Option<&'static LessonSource> {
