@@ -72,9 +72,7 @@ pub enum ImportError {
         "this file was saved by a newer ChainLab (format version {0}); this one reads version {FILE_VERSION}"
     )]
     NewerVersion(u32),
-    #[error(
-        "this file was changed or damaged after it was exported: its checksum does not match"
-    )]
+    #[error("this file was changed or damaged after it was exported: its checksum does not match")]
     BadChecksum,
     #[error("lesson {lesson:?} in this file has an impossible step number ({step})")]
     BadStep { lesson: String, step: usize },
@@ -387,14 +385,20 @@ mod tests {
             }
         );
         let hashing = ours.lesson("hashing").unwrap();
-        assert_eq!(hashing.furthest, 5, "the file's step 3 does not move us back");
+        assert_eq!(
+            hashing.furthest, 5,
+            "the file's step 3 does not move us back"
+        );
         assert_eq!(hashing.waits, BTreeSet::from([2]));
         assert!(hashing.completed_at.is_some());
         assert_eq!(ours.merge(Progress::default()), MergeOutcome::default());
     }
 
     fn arb_progress() -> impl Strategy<Value = Progress> {
-        let lesson = (1usize..12, proptest::collection::btree_set(1usize..12, 0..4))
+        let lesson = (
+            1usize..12,
+            proptest::collection::btree_set(1usize..12, 0..4),
+        )
             .prop_flat_map(|(furthest, waits)| {
                 let waits: BTreeSet<usize> = waits.into_iter().filter(|&w| w <= furthest).collect();
                 proptest::option::of(0u64..2_000_000_000_000).prop_map(move |completed_at| {

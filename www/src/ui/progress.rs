@@ -53,7 +53,7 @@ const EN: Strings = Strings {
     no_storage: "This browser is not letting ChainLab store anything (a private window, or storage blocked for this site), so your progress will be lost when you close the page. Save it to a file before you leave.",
     unreadable: "The progress stored in this browser could not be read ({error}). It was set aside, not deleted; progress starts again from here.",
     save_failed: "Your latest progress could not be saved in this browser. Save it to a file to keep it.",
-    imported: "Loaded: {added} new lessons, {advanced} lessons further along, {unchanged} already up to date.",
+    imported: "Loaded. New lessons: {added}; further along: {advanced}; already up to date: {unchanged}.",
     import_refused: "Nothing was loaded: {error}.",
     read_failed: "Nothing was loaded: the file could not be read ({error}).",
 };
@@ -272,7 +272,11 @@ pub fn LessonBadge(props: &LessonBadgeProps) -> Html {
     } else {
         let n = standing.reached.to_string();
         let total = standing.total.to_string();
-        ("started", "◐", fill(t.reached, &[("n", &n), ("total", &total)]))
+        (
+            "started",
+            "◐",
+            fill(t.reached, &[("n", &n), ("total", &total)]),
+        )
     };
     html! {
         <p class={classes!("lesson-progress", class)} data-testid="lesson-progress">
@@ -383,7 +387,10 @@ fn import_text(lang: Lang, text: &str, saved: &SavedHandle) -> (bool, String) {
 fn download(progress: &Progress) {
     let now = js_sys::Date::new_0();
     let date: String = now.to_iso_string().as_string().unwrap_or_default();
-    let name = format!("chainlab-progress-{}.json", date.get(..10).unwrap_or("export"));
+    let name = format!(
+        "chainlab-progress-{}.json",
+        date.get(..10).unwrap_or("export")
+    );
     let blob = Blob::new_with_options(
         progress.export(now.get_time() as u64).as_str(),
         Some("application/json"),
