@@ -5,4 +5,5 @@
 
 pub mod generals;
 pub mod race;
+pub mod raft;
 pub mod settings;
