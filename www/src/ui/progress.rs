@@ -180,7 +180,8 @@ pub fn use_record_progress(
     let waits: Vec<usize> = (1..=steps.len())
         .filter(|&n| steps[n - 1].wait.is_some())
         .collect();
-    let mut done: Vec<usize> = done.iter().copied().collect();
+    // Only this lesson's wait steps: the player's set could outlive a change of lesson.
+    let mut done: Vec<usize> = done.iter().copied().filter(|n| waits.contains(n)).collect();
     done.sort_unstable();
     let total = steps.len();
     use_effect_with((id.to_owned(), index, total, done), {
