@@ -115,9 +115,8 @@ impl Node for PbftNode {
     type Note = Note;
 
     fn start(&mut self, ctx: &mut Ctx<'_, Self>) {
-        match self {
-            PbftNode::Replica(r) => r.start(ctx),
-            PbftNode::Client(c) => c.send_next(ctx),
+        if let PbftNode::Client(c) = self {
+            c.send_next(ctx);
         }
     }
 

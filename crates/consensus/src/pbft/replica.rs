@@ -76,6 +76,7 @@ pub struct Replica {
     fetching: u64,
     attempts: u32,
     last_tick: u64,
+    status_armed: bool,
     stable_state: Digest,
     new_view: Option<Msg>,
     timer_epoch: u64,
@@ -119,6 +120,7 @@ impl Replica {
             fetching: 0,
             attempts: 0,
             last_tick: 0,
+            status_armed: false,
             stable_state: Digest(0),
             new_view: None,
             timer_epoch: 0,
@@ -200,8 +202,12 @@ impl Replica {
         }
     }
 
-    pub(crate) fn start(&mut self, ctx: &mut Ctx<'_>) {
-        if !self.is_byzantine() && self.config.status_interval > 0 {
+    /// Start the stuck-check ticks when work arrives; they stop again once the replica
+    /// is idle, so a finished run has nothing left in its queue.
+    fn arm_status(&mut self, ctx: &mut Ctx<'_>) {
+        if !self.status_armed && self.config.status_interval > 0 {
+            self.status_armed = true;
+            self.last_tick = self.executed.len() as u64;
             ctx.set_timer(self.config.status_interval, Timer::Status);
         }
     }
@@ -257,7 +263,11 @@ impl Replica {
             );
         }
         self.last_tick = executed;
-        ctx.set_timer(self.config.status_interval, Timer::Status);
+        if waiting {
+            ctx.set_timer(self.config.status_interval, Timer::Status);
+        } else {
+            self.status_armed = false;
+        }
     }
 
     /// Resend to a stuck replica what it may have lost: this replica's ordering messages
@@ -340,6 +350,7 @@ impl Replica {
             return;
         }
         self.pending.insert(key, request);
+        self.arm_status(ctx);
         if self.primary(self.view) == self.id {
             if self.active {
                 self.assign(ctx);
@@ -424,6 +435,7 @@ impl Replica {
         }
         slot.pre_prepare = Some((view, digest, request));
         ctx.note(Note::PrePrepared { view, seq, digest });
+        self.arm_status(ctx);
         if self.primary(view) != self.id {
             self.record(seq, view, digest, self.id, false);
             self.broadcast(&Msg::Prepare { view, seq, digest }, ctx);
@@ -727,6 +739,7 @@ impl Replica {
             prepared,
         };
         ctx.note(Note::ViewChange { view });
+        self.arm_status(ctx);
         self.view_changes
             .entry(view)
             .or_default()

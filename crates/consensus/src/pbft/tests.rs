@@ -148,3 +148,14 @@ fn status_retransmission_survives_message_loss() {
     let stalled = (0..30).filter(|&seed| !lossy(seed, 0).live()).count();
     assert!(stalled > 0, "without retransmission some lossy runs stall");
 }
+
+#[test]
+fn a_finished_run_goes_quiet() {
+    let mut sim = PbftParams::new(4, 1, 10, 6).build().unwrap();
+    let mut steps = 0;
+    while sim.step(&mut crate::engine::NoTrace) {
+        steps += 1;
+        assert!(steps < 100_000, "timers stop once every replica is idle");
+    }
+    assert!(matches!(sim.nodes().last(), Some(PbftNode::Client(c)) if c.completed() == 10));
+}
