@@ -169,8 +169,11 @@ fn node(url: &str, code: &str, dir: &TempDir, name: &str, mine: bool) -> Process
 /// also reported: both hold the same chain up to there.
 fn converge(leader: &Process, follower: &Process, min_height: u32, deadline: Instant) -> u32 {
     loop {
-        let leader_tips: Vec<(u32, String)> =
-            leader.lines().iter().filter_map(|line| tip_of(line)).collect();
+        let leader_tips: Vec<(u32, String)> = leader
+            .lines()
+            .iter()
+            .filter_map(|line| tip_of(line))
+            .collect();
         if let Some((height, hash)) = follower.tip()
             && height >= min_height
             && leader_tips.contains(&(height, hash))
@@ -223,7 +226,10 @@ fn two_nodes_converge_over_webrtc_and_a_restarted_one_reloads_and_catches_up() {
     assert_eq!(loaded, saved, "the reload holds what was saved");
     converge(&miner, &follower, saved + 1, deadline);
     assert!(
-        miner.lines().iter().any(|line| line.starts_with("miner: mined block ")),
+        miner
+            .lines()
+            .iter()
+            .any(|line| line.starts_with("miner: mined block ")),
         "the miner mined the blocks:\n{}",
         miner.lines().join("\n")
     );

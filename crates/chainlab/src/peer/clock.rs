@@ -18,7 +18,9 @@ impl Clock {
     pub fn start() -> Self {
         let unix_ms_at_start = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |since| u64::try_from(since.as_millis()).unwrap_or(u64::MAX));
+            .map_or(0, |since| {
+                u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+            });
         Self {
             unix_ms_at_start,
             start: Instant::now(),

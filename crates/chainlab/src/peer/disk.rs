@@ -48,9 +48,7 @@ impl ChainFile {
             }
         };
         let restored = Snapshot::decode(&bytes)
-            .and_then(|snapshot| {
-                snapshot.restore(params.clone(), node::hasher_for(params), now)
-            })
+            .and_then(|snapshot| snapshot.restore(params.clone(), node::hasher_for(params), now))
             .with_context(|| {
                 format!(
                     "{} is not a usable {} chain (move it away to start afresh)",
@@ -148,7 +146,10 @@ mod tests {
             .load(&ChainParams::regtest(), NOW + 10_000)
             .unwrap_err();
         let message = format!("{error:#}");
-        assert!(message.contains("is not a usable regtest chain"), "{message}");
+        assert!(
+            message.contains("is not a usable regtest chain"),
+            "{message}"
+        );
         assert_eq!(std::fs::read(file.path()).unwrap(), bytes);
     }
 

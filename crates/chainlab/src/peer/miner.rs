@@ -102,7 +102,10 @@ fn mine(
     stop: &AtomicBool,
 ) -> Option<Mined> {
     let tried = AtomicU64::new(0);
-    let control = Control { stop, tried: &tried };
+    let control = Control {
+        stop,
+        tried: &tried,
+    };
     let header = block.header.encode();
     let outcome = pow::scan_threads(engine, &header, Nonces::ALL, target, threads, &control)
         .unwrap_or(Outcome::Stopped);

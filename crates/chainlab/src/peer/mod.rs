@@ -135,7 +135,10 @@ impl Shell {
         let (results, mined) = mpsc::unbounded_channel();
         let miner = command.mine.then(|| Miner::new(threads, results));
         if miner.is_some() {
-            println!("{name}: mining to {} with {threads} threads", wallet.address());
+            println!(
+                "{name}: mining to {} with {threads} threads",
+                wallet.address()
+            );
         }
         Ok(Self {
             name,
@@ -202,7 +205,9 @@ impl Shell {
     }
 
     fn socket(&mut self) -> &mut WebRtcSocket {
-        self.socket.as_mut().expect("the socket is built before the loop runs")
+        self.socket
+            .as_mut()
+            .expect("the socket is built before the loop runs")
     }
 
     /// Peer changes and packets in, the node's outputs out.
@@ -246,7 +251,10 @@ impl Shell {
             match output {
                 Output::Send { peer, bytes } => {
                     if let Some(room_id) = self.peers.room_id(peer) {
-                        let _ = self.socket().channel_mut(0).try_send(Packet::from(bytes), room_id);
+                        let _ = self
+                            .socket()
+                            .channel_mut(0)
+                            .try_send(Packet::from(bytes), room_id);
                     }
                 }
                 Output::Disconnect { peer, reason } => {
@@ -269,7 +277,10 @@ impl Shell {
         let name = &self.name;
         match event {
             Event::PeerReady { peer, height } => {
-                println!("{name}: peer {} ready at height {height}", self.peer_name(peer));
+                println!(
+                    "{name}: peer {} ready at height {height}",
+                    self.peer_name(peer)
+                );
             }
             Event::NewTip { hash, height } => {
                 self.unsaved = true;
@@ -290,7 +301,10 @@ impl Shell {
                 }
             }
             Event::Rejected { peer, reason } => {
-                println!("{name}: peer {} rejected ours: {reason}", self.peer_name(peer));
+                println!(
+                    "{name}: peer {} rejected ours: {reason}",
+                    self.peer_name(peer)
+                );
             }
         }
     }

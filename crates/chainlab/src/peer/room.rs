@@ -98,8 +98,7 @@ fn merge(servers: Vec<IceServer>) -> RtcIceServerConfig {
     let mut credentials = None;
     let mut urls = Vec::new();
     for server in servers {
-        if let (None, Some(user), Some(pass)) = (&credentials, server.username, server.credential)
-        {
+        if let (None, Some(user), Some(pass)) = (&credentials, server.username, server.credential) {
             credentials = Some((user, pass));
         }
         urls.extend(server.urls);
@@ -119,7 +118,10 @@ mod tests {
     #[test]
     fn server_addresses_parse_or_say_what_is_expected() {
         let server = Server::parse("http://127.0.0.1:8080/").unwrap();
-        assert_eq!(server.signal_url("ABC123"), "ws://127.0.0.1:8080/signal/ABC123");
+        assert_eq!(
+            server.signal_url("ABC123"),
+            "ws://127.0.0.1:8080/signal/ABC123"
+        );
         let server = Server::parse("http://lab.local").unwrap();
         assert_eq!(server.signal_url("X"), "ws://lab.local:80/signal/X");
         let https = Server::parse("https://lab.local").unwrap_err().to_string();
