@@ -63,6 +63,16 @@ pub enum WaitFor {
     RaceRun,
     /// The generals widget showed a run where IC1 or IC2 fails.
     GeneralsViolationSeen,
+    /// The learner edited a transaction in the chain widget.
+    ChainTampered,
+    /// Every block of the chain widget is valid again after a re-mine.
+    ChainRemined,
+    /// The learner checked a Merkle proof step by step up to the published root.
+    MerkleProofVerified,
+    /// The learner edited a leaf of the Merkle tree.
+    MerkleTampered,
+    /// The retarget simulation ran with hash power changing over time.
+    RetargetSimulated,
 }
 
 impl WaitFor {
@@ -72,6 +82,11 @@ impl WaitFor {
             "block-mined" => Some(WaitFor::BlockMined),
             "race-run" => Some(WaitFor::RaceRun),
             "generals-violation-seen" => Some(WaitFor::GeneralsViolationSeen),
+            "chain-tampered" => Some(WaitFor::ChainTampered),
+            "chain-remined" => Some(WaitFor::ChainRemined),
+            "merkle-proof-verified" => Some(WaitFor::MerkleProofVerified),
+            "merkle-tampered" => Some(WaitFor::MerkleTampered),
+            "retarget-simulated" => Some(WaitFor::RetargetSimulated),
             _ => None,
         }
     }

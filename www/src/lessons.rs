@@ -39,6 +39,21 @@ pub static LESSONS: &[LessonSource] = &[
         zh: include_str!("../../lessons/zh/hashing.md"),
     },
     LessonSource {
+        id: "blocks",
+        en: include_str!("../../lessons/en/blocks.md"),
+        zh: include_str!("../../lessons/zh/blocks.md"),
+    },
+    LessonSource {
+        id: "merkle",
+        en: include_str!("../../lessons/en/merkle.md"),
+        zh: include_str!("../../lessons/zh/merkle.md"),
+    },
+    LessonSource {
+        id: "difficulty",
+        en: include_str!("../../lessons/en/difficulty.md"),
+        zh: include_str!("../../lessons/zh/difficulty.md"),
+    },
+    LessonSource {
         id: "generals",
         en: include_str!("../../lessons/en/generals.md"),
         zh: include_str!("../../lessons/zh/generals.md"),

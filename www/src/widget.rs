@@ -27,16 +27,32 @@ pub enum Widget {
     Race(RaceSettings),
     /// The Byzantine generals under OM(m) or SM(m).
     Generals(GeneralsSettings),
+    /// A chain of real blocks to tamper with and re-mine; `tamper` starts one block's
+    /// coinbase already edited (0 = none).
+    Chain { blocks: u32, difficulty: u32, tamper: u32 },
+    /// A Merkle tree over `leaves` transactions, with proofs and tampering.
+    Merkle { leaves: u32 },
+    /// A light client that keeps only headers and checks payments with proofs.
+    Spv,
+    /// The target on the line of all hashes, and the bits converter.
+    Target,
+    /// The retarget rule simulated over many periods.
+    Retarget { interval: u32, spacing: u32 },
 }
 
 /// The widget names, as written in lessons and embed URLs.
-pub const NAMES: [&str; 6] = [
+pub const NAMES: [&str; 11] = [
     "sha256",
     "avalanche",
     "nonce-search",
     "block",
     "race",
     "generals",
+    "chain",
+    "merkle",
+    "spv",
+    "target",
+    "retarget",
 ];
 
 /// Why a widget name or parameter was rejected.
@@ -54,6 +70,13 @@ pub enum WidgetError {
     BadDifficulty(String),
     #[error(transparent)]
     Setting(#[from] SettingError),
+    #[error("{key} must be a whole number from {min} to {max}, got {value:?}")]
+    OutOfRange {
+        key: String,
+        min: u32,
+        max: u32,
+        value: String,
+    },
 }
 
 impl Widget {
@@ -89,6 +112,18 @@ impl Widget {
             },
             "race" => Widget::Race(RaceSettings::default()),
             "generals" => Widget::Generals(GeneralsSettings::default()),
+            "chain" => Widget::Chain {
+                blocks: 5,
+                difficulty: 12,
+                tamper: 0,
+            },
+            "merkle" => Widget::Merkle { leaves: 5 },
+            "spv" => Widget::Spv,
+            "target" => Widget::Target,
+            "retarget" => Widget::Retarget {
+                interval: 10,
+                spacing: 15,
+            },
             other => return Err(WidgetError::UnknownWidget(other.into())),
         })
     }
@@ -112,6 +147,18 @@ impl Widget {
             (Widget::Generals(generals), key) if GeneralsSettings::accepts(key) => {
                 return Ok(generals.set(key, value)?);
             }
+            (Widget::Chain { blocks, .. }, "blocks") => return set_in(blocks, key, value, 1, 5),
+            (Widget::Chain { difficulty, .. }, "difficulty") => {
+                return set_in(difficulty, key, value, 4, 16);
+            }
+            (Widget::Chain { tamper, .. }, "tamper") => return set_in(tamper, key, value, 0, 4),
+            (Widget::Merkle { leaves }, "leaves") => return set_in(leaves, key, value, 1, 16),
+            (Widget::Retarget { interval, .. }, "interval") => {
+                return set_in(interval, key, value, 2, 50);
+            }
+            (Widget::Retarget { spacing, .. }, "spacing") => {
+                return set_in(spacing, key, value, 1, 600);
+            }
             // The app's own query settings, read by the embed page, not by the widget.
             (_, "lang") => return Ok(()),
             (_, other) => {
@@ -134,8 +181,29 @@ impl Widget {
             Widget::Block { .. } => "block",
             Widget::Race(_) => "race",
             Widget::Generals(_) => "generals",
+            Widget::Chain { .. } => "chain",
+            Widget::Merkle { .. } => "merkle",
+            Widget::Spv => "spv",
+            Widget::Target => "target",
+            Widget::Retarget { .. } => "retarget",
         }
     }
+}
+
+/// Reads a whole-number setting into `slot` if it lies in `min..=max`.
+fn set_in(slot: &mut u32, key: &str, value: &str, min: u32, max: u32) -> Result<(), WidgetError> {
+    *slot = value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| WidgetError::OutOfRange {
+            key: key.into(),
+            min,
+            max,
+            value: value.into(),
+        })?;
+    Ok(())
 }
 
 /// Reads a difficulty in leading zero bits, within the range the widgets accept.
@@ -184,8 +252,8 @@ mod tests {
     #[test]
     fn bad_input_is_named() {
         assert_eq!(
-            Widget::from_params("merkle", []),
-            Err(WidgetError::UnknownWidget("merkle".into()))
+            Widget::from_params("merkel", []),
+            Err(WidgetError::UnknownWidget("merkel".into()))
         );
         assert_eq!(
             Widget::from_params("sha256", [("difficulty", "3")]),

@@ -2,13 +2,18 @@
 
 mod avalanche;
 mod block;
+mod chain;
 mod field;
 mod generals;
 mod hash_view;
+mod merkle;
 mod mining_panel;
 mod nonce_search;
 mod race;
+mod retarget;
 mod sha256;
+mod spv;
+mod target_line;
 
 use yew::prelude::*;
 
@@ -39,6 +44,17 @@ pub fn WidgetView(props: &WidgetViewProps) -> Html {
         Widget::Race(settings) => html! { <race::RaceWidget {settings} {on_event} /> },
         Widget::Generals(settings) => {
             html! { <generals::GeneralsWidget {settings} {on_event} /> }
+        }
+        Widget::Chain {
+            blocks,
+            difficulty,
+            tamper,
+        } => html! { <chain::ChainWidget {blocks} {difficulty} {tamper} {on_event} /> },
+        Widget::Merkle { leaves } => html! { <merkle::MerkleWidget {leaves} {on_event} /> },
+        Widget::Spv => html! { <spv::SpvWidget /> },
+        Widget::Target => html! { <target_line::TargetLineWidget /> },
+        Widget::Retarget { interval, spacing } => {
+            html! { <retarget::RetargetWidget {interval} {spacing} {on_event} /> }
         }
     }
 }
