@@ -184,11 +184,27 @@ async fn expire_rooms(classroom: Arc<Classroom>) {
     }
 }
 
+/// On 0.0.0.0 the printed address is no use to students: list the LAN addresses.
+fn announce_lan(local: SocketAddr, scheme: &str) {
+    if !local.ip().is_unspecified() {
+        return;
+    }
+    for ip in tls::lan_addresses() {
+        let host = if ip.is_ipv6() {
+            format!("[{ip}]")
+        } else {
+            ip.to_string()
+        };
+        println!("students can open {scheme}://{host}:{}/", local.port());
+    }
+}
+
 async fn serve(app: Router, address: SocketAddr) -> anyhow::Result<()> {
     let listener =
         listener::bind(address).with_context(|| format!("cannot listen on {address}"))?;
     let local = listener.local_addr()?;
     println!("ChainLab is serving on http://{local}/");
+    announce_lan(local, "http");
     if !local.ip().is_loopback() {
         eprintln!(
             "note: browsers on other machines get no threads or WebGPU over plain http; \
@@ -229,6 +245,7 @@ async fn serve_tls(
         "certificate SHA-256 fingerprint: {}",
         certificate.fingerprint
     );
+    announce_lan(local, "https");
     server.serve(app.into_make_service()).await?;
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! for this machine's addresses. Students accept it once; the printed SHA-256
 //! fingerprint lets the instructor check that the browser shows the same one.
 
+use std::net::IpAddr;
 use std::path::Path;
 
 use anyhow::Context;
@@ -53,15 +54,21 @@ pub fn local_names() -> Vec<String> {
         "127.0.0.1".to_string(),
         "::1".to_string(),
     ];
-    let interfaces = if_addrs::get_if_addrs().unwrap_or_default();
-    names.extend(
-        interfaces
-            .iter()
-            .filter(|i| !i.is_loopback())
-            .map(|i| i.ip().to_string()),
-    );
-    names.dedup();
+    names.extend(lan_addresses().iter().map(IpAddr::to_string));
     names
+}
+
+/// The machine's non-loopback addresses, each once.
+pub fn lan_addresses() -> Vec<IpAddr> {
+    let interfaces = if_addrs::get_if_addrs().unwrap_or_default();
+    let mut addresses: Vec<IpAddr> = interfaces
+        .iter()
+        .filter(|i| !i.is_loopback())
+        .map(|i| i.ip())
+        .collect();
+    addresses.sort();
+    addresses.dedup();
+    addresses
 }
 
 /// The SHA-256 fingerprint as browsers show it: colon-separated upper-case hex.
