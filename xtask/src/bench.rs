@@ -27,6 +27,7 @@ const KEYS: &[&str] = &[
     "sha256d_webgpu_hps",
     "pbft_7x10000_ms",
     "raft_5x100000_events_ms",
+    "signaling_join_p99_ms",
 ];
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
@@ -42,7 +43,12 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         collect(&output, &mut figures)?;
     }
     web::build(&tools)?;
-    let server = Server::start(&web::build_chainlab()?)?;
+    let chainlab = web::build_chainlab()?;
+    let signaling = Cmd::new(&chainlab)
+        .args(["loadtest", "--peers", "500", "--rooms", "20"])
+        .output()?;
+    collect(&signaling, &mut figures)?;
+    let server = Server::start(&chainlab)?;
     let output = e2e::node(&tools)
         .arg("bench.mjs")
         .env("CHAINLAB_URL", &server.url)
