@@ -61,13 +61,12 @@ impl Process {
     }
 
     /// Ctrl-C, then the exit status.
-    fn interrupt(mut self) -> (bool, Vec<String>) {
+    fn interrupt(mut self, deadline: Instant) -> (bool, Vec<String>) {
         let status = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
-        let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 std::thread::sleep(Duration::from_millis(100));
@@ -207,7 +206,7 @@ fn two_nodes_converge_over_webrtc_and_a_restarted_one_reloads_and_catches_up() {
     });
     let height = converge(&miner, &follower, 3, deadline);
 
-    let (clean, lines) = follower.interrupt();
+    let (clean, lines) = follower.interrupt(deadline);
     assert!(clean, "Ctrl-C exits with success:\n{}", lines.join("\n"));
     let saved = lines
         .iter()
