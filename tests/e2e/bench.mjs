@@ -7,6 +7,8 @@ import { BASE, launch } from './lib/browser.mjs';
 
 const require = createRequire(import.meta.url);
 const MS = Number(process.env.CHAINLAB_BENCH_MS ?? 3000);
+// A Tensority hash takes tens of milliseconds: measure longer for a steadier figure.
+const TENSORITY_MS = Math.max(MS, 5000);
 const ISOLATED = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -46,6 +48,8 @@ const figures = {
   hashwasm_sha256d_hps_1t: await measure({ kind: 'hashwasm', ms: MS }),
   sha256d_wasm_hps_1t: await measure({ kind: 'sha256d', bundle: 'st', threads: 1, ms: MS }),
   sha256d_wasm_hps_all: await measure({ kind: 'sha256d', bundle: 'mt', threads: cores, ms: MS }),
+  tensority_wasm_hps_1t: await measure({ kind: 'tensority', bundle: 'st', threads: 1, ms: TENSORITY_MS }),
+  tensority_wasm_hps_all: await measure({ kind: 'tensority', bundle: 'mt', threads: cores, ms: TENSORITY_MS }),
   browser_cores: cores,
 };
 for (const [name, value] of Object.entries(figures)) {

@@ -5,12 +5,16 @@
 //                  {type: 'mine', job, kind: 'header', header: Uint8Array(80)}
 //                  {type: 'mine', job, kind: 'tensority', header: Uint8Array(80), seed: Uint8Array(32)}
 //                  {type: 'tensority', job, seed: Uint8Array(32), headerHash: Uint8Array(32)}
+//                  {type: 'stages', job, seed: Uint8Array(32), headerHash: Uint8Array(32)}
+//                  (header and tensority jobs take `gpu: true` to run on WebGPU, and
+//                  tensority jobs `threads: 1` to hash on one thread)
 //                  {type: 'stop'}
-//   worker -> app  {type: 'ready', isolated, threads}
+//   worker -> app  {type: 'ready', isolated, threads, gpu: adapter name | null, gpuReason}
 //                  {type: 'cache', job, done, total}   (Tensority cache rounds built)
 //                  {type: 'progress' | 'stopped' | 'exhausted', job, tries, rate}
 //                  {type: 'found', job, nonce, tries, rate, hash?}  (hash: Tensority's, hex)
 //                  {type: 'hashed', job, hash}         (one Tensority hash, hex)
+//                  {type: 'stages', job, extendedSeed, indices, firstProduct: Int8Array, hash}
 //                  {type: 'failed', job?, message}
 // The Rust engine (www/worker) searches one batch per call; between batches this loop
 // posts progress and reads messages, so a stop takes effect within one batch.
@@ -52,25 +56,68 @@ const engine = (async () => {
   return { wasm, threads: 1 };
 })();
 
+/// Whether WebGPU can run here, and if not why, in words for the page.
+async function probeGpu(wasm) {
+  if (!wasm.Gpu) return { gpu: null, gpuReason: 'no-engine' };
+  if (!self.navigator.gpu) return { gpu: null, gpuReason: 'no-webgpu' };
+  const adapter = await self.navigator.gpu.requestAdapter().catch(() => null);
+  if (!adapter) return { gpu: null, gpuReason: 'no-adapter' };
+  const { vendor, architecture, description } = adapter.info ?? {};
+  const name = [vendor, architecture, description].filter(Boolean).join(' ');
+  return { gpu: name || 'WebGPU', gpuReason: null };
+}
+
+// The WebGPU device, opened on the first GPU job.
+let gpuDevice = null;
+async function openGpu(wasm) {
+  gpuDevice ??= wasm.Gpu.open();
+  return gpuDevice;
+}
+
 engine.then(
-  ({ threads }) => postMessage({ type: 'ready', isolated, threads }),
+  async ({ wasm, threads }) => postMessage({ type: 'ready', isolated, threads, ...(await probeGpu(wasm)) }),
   (error) => postMessage({ type: 'failed', message: String(error) }),
 );
 
 self.onmessage = async ({ data }) => {
   if (current) current.stopped = true;
   current = null;
-  if (data.type !== 'mine' && data.type !== 'tensority') return;
+  if (!['mine', 'tensority', 'stages'].includes(data.type)) return;
   const run = { stopped: false };
   current = run;
   try {
     const { wasm, threads } = await engine;
-    if (data.type === 'tensority') {
+    if (data.type === 'stages') {
       const cache = tensorityCache(wasm, data.job, data.seed);
-      postMessage({ type: 'hashed', job: data.job, hash: hex(cache.hash(new Uint8Array(data.headerHash))) });
+      const stages = cache.stages(new Uint8Array(data.headerHash));
+      const firstProduct = stages.first_product;
+      postMessage({
+        type: 'stages',
+        job: data.job,
+        extendedSeed: hex(stages.extended_seed),
+        indices: Array.from(stages.indices),
+        firstProduct,
+        hash: hex(stages.hash),
+      }, [firstProduct.buffer]);
+      stages.free();
       return;
     }
-    await mine(wasm, threads, data, run);
+    if (data.type === 'tensority') {
+      const cache = tensorityCache(wasm, data.job, data.seed);
+      const headerHash = new Uint8Array(data.headerHash);
+      let hash;
+      if (data.gpu) {
+        const gpu = await openGpu(wasm);
+        gpu.load_tensority(cache, 1);
+        hash = await gpu.tensority_hashes(headerHash);
+      } else {
+        hash = cache.hash(headerHash);
+      }
+      postMessage({ type: 'hashed', job: data.job, hash: hex(hash) });
+      return;
+    }
+    const gpu = data.gpu ? await openGpu(wasm) : null;
+    await mine(wasm, threads, gpu, data, run);
   } catch (error) {
     postMessage({ type: 'failed', job: data.job, message: String(error) });
   }
@@ -102,9 +149,21 @@ function tensorityCache(wasm, job, seed) {
   return tensority;
 }
 
+// Nonces per GPU batch: SHA-256d under the shader's dispatch limit; Tensority
+// hashes per batch (each needs 2 MiB of lane buffers on the device).
+const GPU_SHA256D_MAX = 1 << 21;
+const GPU_TENSORITY_BATCH = 8;
+
+function tensorityHit(hit) {
+  if (hit === undefined) return undefined;
+  const found = { nonce: hit.nonce, hash: hex(hit.hash) };
+  hit.free();
+  return found;
+}
+
 /// One batch of the requested search: the lowest winning nonce in start..start+count
-/// as {nonce, hash?}, or undefined.
-function searcher(wasm, request) {
+/// as {nonce, hash?}, or undefined (a Promise of that on the GPU).
+function searcher(wasm, gpu, request) {
   if (request.kind === 'text') {
     return (start, count) => {
       const nonce = wasm.text_batch(request.text, request.zeroBits, start, count);
@@ -114,12 +173,16 @@ function searcher(wasm, request) {
   const header = new Uint8Array(request.header);
   if (request.kind === 'tensority') {
     const cache = tensorityCache(wasm, request.job, request.seed);
-    return (start, count) => {
-      const hit = cache.header_batch(header, start, count);
-      if (hit === undefined) return undefined;
-      const found = { nonce: hit.nonce, hash: hex(hit.hash) };
-      hit.free();
-      return found;
+    if (gpu) {
+      gpu.load_tensority(cache, GPU_TENSORITY_BATCH);
+      return async (start, count) => tensorityHit(await gpu.tensority_batch(header, start, count));
+    }
+    return (start, count) => tensorityHit(cache.header_batch(header, start, count));
+  }
+  if (gpu) {
+    return async (start, count) => {
+      const nonce = await gpu.sha256d_batch(header, start, count);
+      return nonce === undefined ? undefined : { nonce };
     };
   }
   return (start, count) => {
@@ -128,13 +191,16 @@ function searcher(wasm, request) {
   };
 }
 
-async function mine(wasm, threads, request, run) {
+async function mine(wasm, threads, gpu, request, run) {
   const { job } = request;
   const limit = request.kind === 'text' ? TEXT_NONCE_LIMIT : NONCE_LIMIT;
   // A Tensority hash takes a good part of a second: one nonce per thread per batch
   // keeps a stop (a block arriving) within one hash.
-  const fixed = request.kind === 'tensority' ? threads : null;
-  const searchBatch = searcher(wasm, request);
+  // One nonce per batch keeps a threaded bundle on one thread (`threads: 1`).
+  const tensorityBatch = gpu ? GPU_TENSORITY_BATCH : Math.min(threads, request.threads ?? threads);
+  const fixed = request.kind === 'tensority' ? tensorityBatch : null;
+  const searchBatch = searcher(wasm, gpu, request);
+  const maxBatch = gpu ? GPU_SHA256D_MAX : 1 << 26;
   const began = performance.now();
   let start = 0;
   let batch = fixed ?? 1024;
@@ -149,14 +215,14 @@ async function mine(wasm, threads, request, run) {
     const count = Math.min(batch, limit - start);
     if (count <= 0) return report('exhausted');
     const t0 = performance.now();
-    const found = searchBatch(start, count);
+    const found = await searchBatch(start, count);
     const elapsed = performance.now() - t0;
     if (found !== undefined) return report('found', { ...found, tries: found.nonce + 1 });
     start += count;
     if (fixed === null) {
       // Size the next batch so one takes about BATCH_MS on this machine.
       const scale = elapsed > 0 ? BATCH_MS / elapsed : 4;
-      batch = Math.max(256, Math.min(Math.round(batch * Math.min(4, Math.max(0.25, scale))), 1 << 26));
+      batch = Math.max(256, Math.min(Math.round(batch * Math.min(4, Math.max(0.25, scale))), maxBatch));
     }
     report('progress');
   }

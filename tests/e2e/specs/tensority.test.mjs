@@ -33,8 +33,8 @@ async function blankPage(isolated) {
 
 /// Hashes each {seed, header} with the lab's real mining worker; returns the hex
 /// results, the worker's `ready` message and the cache-progress rounds seen.
-async function workerHashes(page, inputs) {
-  return page.evaluate((inputs) => new Promise((resolve, reject) => {
+async function workerHashes(page, inputs, gpu = false) {
+  return page.evaluate(([inputs, gpu]) => new Promise((resolve, reject) => {
     const worker = new Worker('/static/miner-worker.js', { type: 'module' });
     const bytes = (hex) => Uint8Array.from(hex.match(/../g), (b) => parseInt(b, 16));
     const results = [];
@@ -42,7 +42,7 @@ async function workerHashes(page, inputs) {
     let ready = null;
     const next = () => {
       const input = inputs[results.length];
-      worker.postMessage({ type: 'tensority', job: results.length, seed: bytes(input.seed), headerHash: bytes(input.header) });
+      worker.postMessage({ type: 'tensority', job: results.length, seed: bytes(input.seed), headerHash: bytes(input.header), gpu });
     };
     worker.onmessage = ({ data }) => {
       if (data.type === 'ready') { ready = data; next(); }
@@ -54,7 +54,7 @@ async function workerHashes(page, inputs) {
       }
     };
     worker.onerror = (event) => reject(new Error(event.message));
-  }), inputs);
+  }), [inputs, gpu]);
 }
 
 for (const isolated of [false, true]) {
@@ -80,4 +80,15 @@ test('random seeds and header hashes: both bundles agree with the native chainla
     assert.deepEqual(results, native, `inputs ${JSON.stringify(inputs)}, isolated ${isolated}`);
     assert.deepEqual(page.problems, []);
   }
+});
+
+test('every Bytom Tensority vector through WebGPU in the worker, where an adapter exists', async (t) => {
+  const page = await blankPage(false);
+  const gpu = await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter()));
+  if (!gpu) return t.skip('no WebGPU adapter in this browser');
+  const inputs = VECTORS.map((v) => ({ seed: v.seed, header: v.block_header_hash }));
+  const { results, ready } = await workerHashes(page, inputs, true);
+  assert.ok(ready.gpu, `the worker found the adapter too: ${JSON.stringify(ready)}`);
+  assert.deepEqual(results, VECTORS.map((v) => v.result));
+  assert.deepEqual(page.problems, []);
 });

@@ -27,6 +27,30 @@ pub enum Job {
     Tensority { header: [u8; 80], seed: [u8; 32] },
 }
 
+/// Where the worker computes the hashes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Device {
+    Cpu,
+    /// One CPU thread even where a pool exists: the baseline of a speed race.
+    CpuOneThread,
+    /// WebGPU compute shaders (SHA-256d and Tensority jobs).
+    Gpu,
+}
+
+/// Whether this page can mine on the GPU, and if not why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GpuSupport {
+    Unknown,
+    /// The adapter's name.
+    Available(String),
+    /// This build of the lab carries no GPU engine.
+    NoEngine,
+    /// The browser has no WebGPU (`navigator.gpu` is missing).
+    NoWebGpu,
+    /// WebGPU exists but offered no adapter (no GPU, or it is blocked).
+    NoAdapter,
+}
+
 /// How the worker mines.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Mode {
@@ -42,10 +66,6 @@ pub enum Mode {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Run {
     Idle,
-    /// Building the Tensority cache: `done` of the 128 rounds.
-    Cache {
-        done: u32,
-    },
     Mining {
         tries: f64,
         rate: f64,
@@ -74,7 +94,7 @@ impl Run {
             | Run::Found { tries, .. }
             | Run::Stopped { tries }
             | Run::Exhausted { tries } => tries,
-            Run::Idle | Run::Cache { .. } | Run::Failed(_) => 0.0,
+            Run::Idle | Run::Failed(_) => 0.0,
         }
     }
 
@@ -86,22 +106,27 @@ impl Run {
     }
 
     pub fn is_mining(&self) -> bool {
-        matches!(self, Run::Mining { .. } | Run::Cache { .. })
+        matches!(self, Run::Mining { .. })
     }
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct MinerState {
     pub mode: Mode,
+    pub gpu: GpuSupport,
     pub run: Run,
+    /// Tensority cache rounds built for the current job, while it builds.
+    pub cache: Option<u32>,
     job: u32,
 }
 
 pub enum Action {
     Mode(Mode),
+    Gpu(GpuSupport),
     Start(u32),
     Reset,
     Report { job: u32, run: Run },
+    Cache { job: u32, done: u32 },
 }
 
 impl Reducible for MinerState {
@@ -111,8 +136,10 @@ impl Reducible for MinerState {
         let mut next = (*self).clone();
         match action {
             Action::Mode(mode) => next.mode = mode,
+            Action::Gpu(gpu) => next.gpu = gpu,
             Action::Start(job) => {
                 next.job = job;
+                next.cache = None;
                 next.run = Run::Mining {
                     tries: 0.0,
                     rate: 0.0,
@@ -121,8 +148,14 @@ impl Reducible for MinerState {
             Action::Reset => {
                 next.job += 1;
                 next.run = Run::Idle;
+                next.cache = None;
             }
-            Action::Report { job, run } if job == next.job => next.run = run,
+            Action::Report { job, run } if job == next.job => {
+                next.run = run;
+                next.cache = None;
+            }
+            Action::Cache { job, done } if job == next.job => next.cache = Some(done),
+            Action::Cache { .. } => return self,
             Action::Report { .. } => return self,
         }
         Rc::new(next)
@@ -134,6 +167,8 @@ impl Reducible for MinerState {
 pub struct Miner {
     pub state: Rc<MinerState>,
     pub start: Callback<Job>,
+    /// Starts a search on the CPU or the GPU.
+    pub start_on: Callback<(Job, Device)>,
     pub stop: Callback<()>,
     /// Stops any search and forgets its result (after the learner edits the input).
     pub reset: Callback<()>,
@@ -149,7 +184,9 @@ struct Connection {
 pub fn use_miner() -> Miner {
     let state = use_reducer(|| MinerState {
         mode: Mode::Starting,
+        gpu: GpuSupport::Unknown,
         run: Run::Idle,
+        cache: None,
         job: 0,
     });
     let connection = use_mut_ref(|| None::<Connection>);
@@ -177,14 +214,20 @@ pub fn use_miner() -> Miner {
         }
     };
     let next_job = state.job + 1;
-    let start = {
+    let start_on = {
         let dispatcher = state.dispatcher();
         let send = send.clone();
-        Callback::from(move |job: Job| {
+        Callback::from(move |(job, device): (Job, Device)| {
             dispatcher.dispatch(Action::Start(next_job));
-            send(mine_message(next_job, &job));
+            let message = mine_message(next_job, &job);
+            let _ = Reflect::set(&message, &"gpu".into(), &(device == Device::Gpu).into());
+            if device == Device::CpuOneThread {
+                let _ = Reflect::set(&message, &"threads".into(), &1.into());
+            }
+            send(message);
         })
     };
+    let start = start_on.reform(|job| (job, Device::Cpu));
     let stop = {
         let send = send.clone();
         Callback::from(move |()| send(object(&[("type", "stop".into())])))
@@ -200,6 +243,7 @@ pub fn use_miner() -> Miner {
     Miner {
         state: Rc::new((*state).clone()),
         start,
+        start_on,
         stop,
         reset,
     }
@@ -213,6 +257,9 @@ fn connect(dispatcher: UseReducerDispatcher<MinerState>) -> Result<Connection, S
         let data = event.dyn_ref::<MessageEvent>().map(MessageEvent::data);
         if let Some(action) = data.as_ref().and_then(read_message) {
             dispatcher.dispatch(action);
+        }
+        if let Some(gpu) = data.as_ref().and_then(read_gpu_support) {
+            dispatcher.dispatch(Action::Gpu(gpu));
         }
     });
     Ok(Connection {
@@ -289,11 +336,9 @@ fn read_message(data: &JsValue) -> Option<Action> {
                 hash: get("hash").and_then(|v| v.as_string()),
             },
         },
-        "cache" => Action::Report {
+        "cache" => Action::Cache {
             job: job()?,
-            run: Run::Cache {
-                done: number("done")? as u32,
-            },
+            done: number("done")? as u32,
         },
         "stopped" => Action::Report {
             job: job()?,
@@ -308,6 +353,22 @@ fn read_message(data: &JsValue) -> Option<Action> {
             },
         },
         _ => return None,
+    })
+}
+
+/// The GPU part of the worker's `ready` message.
+fn read_gpu_support(data: &JsValue) -> Option<GpuSupport> {
+    let get = |key: &str| Reflect::get(data, &JsValue::from_str(key)).ok();
+    if get("type")?.as_string()? != "ready" {
+        return None;
+    }
+    if let Some(adapter) = get("gpu").and_then(|v| v.as_string()) {
+        return Some(GpuSupport::Available(adapter));
+    }
+    Some(match get("gpuReason")?.as_string()?.as_str() {
+        "no-webgpu" => GpuSupport::NoWebGpu,
+        "no-adapter" => GpuSupport::NoAdapter,
+        _ => GpuSupport::NoEngine,
     })
 }
 

@@ -6,6 +6,8 @@
 //! only on cross-origin isolated pages) spreads each batch over a wasm-bindgen-rayon
 //! pool, which may block because it runs inside a worker, never on the page's thread.
 
+#[cfg(feature = "gpu")]
+mod gpu;
 mod scan;
 mod tensority;
 
@@ -14,6 +16,8 @@ use tensority::TensorityJob;
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "gpu")]
+pub use gpu::Gpu;
 #[cfg(feature = "threads")]
 pub use wasm_bindgen_rayon::init_thread_pool;
 
@@ -66,6 +70,19 @@ impl TensorityHit {
     }
 }
 
+/// One hash taken apart for the lesson (see the worker's `tensority::Stages`).
+#[wasm_bindgen(getter_with_clone)]
+pub struct TensorityStages {
+    /// 128 bytes: the seed and three SHA3 rounds of it.
+    pub extended_seed: Vec<u8>,
+    /// 4 × 32 matrix indices, lane after lane.
+    pub indices: Vec<u8>,
+    /// Lane 0's first product, 256×256 int8, row-major.
+    pub first_product: Vec<i8>,
+    /// Tensority(H, seed), raw byte order.
+    pub hash: Vec<u8>,
+}
+
 #[wasm_bindgen]
 impl Tensority {
     /// Builds the cache for the 32-byte `seed`, calling `on_round(done)` after each of
@@ -91,6 +108,17 @@ impl Tensority {
             .job
             .hash(&bytes32(header_hash, "header hash")?)
             .to_vec())
+    }
+
+    /// Every stage of one hash for the lesson: see `TensorityStages`.
+    pub fn stages(&self, header_hash: &[u8]) -> Result<TensorityStages, JsError> {
+        let stages = self.job.stages(&bytes32(header_hash, "header hash")?);
+        Ok(TensorityStages {
+            extended_seed: stages.extended_seed.to_vec(),
+            indices: stages.indices.concat(),
+            first_product: stages.first_product,
+            hash: stages.hash.to_vec(),
+        })
     }
 
     /// Like `header_batch`, with Tensority(SHA-256d(header), seed) as the work hash.

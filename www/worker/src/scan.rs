@@ -78,6 +78,16 @@ impl HeaderJob {
         })
     }
 
+    #[cfg(feature = "gpu")]
+    pub fn header(&self) -> &[u8; HEADER_LEN] {
+        &self.header
+    }
+
+    #[cfg(feature = "gpu")]
+    pub fn target(&self) -> &HashTarget {
+        &self.target
+    }
+
     /// The lowest nonce in `start..start + count` (cut at 2^32 - 1) that meets the target.
     pub fn search(&self, start: u32, count: u64) -> Option<u32> {
         self.search_with(&Sha256dEngine::best(), start, count)

@@ -5,10 +5,24 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use pow::tensority::finish::{LANES, index_sequence};
+use pow::tensority::reference::{identity, product};
 use pow::tensority::{Cache, Kernel};
 use pow::{Solution, TensorityEngine};
 
 use crate::scan::HeaderJob;
+
+/// Every intermediate the Tensority lesson draws, from the real cache and header hash.
+pub struct Stages {
+    /// S || SHA3(S) || SHA3(SHA3(S)) || SHA3³(S): what the cache build starts from.
+    pub extended_seed: [u8; 128],
+    /// Q_k = SHA3(H[8k..8k+8]): the 32 matrix indices each lane walks (twice).
+    pub indices: [[u8; 32]; LANES],
+    /// Lane 0's first product, g(I · M_{Q_0[0]}ᵀ), row-major 256×256 int8.
+    pub first_product: Vec<i8>,
+    /// The final Tensority hash (raw byte order).
+    pub hash: [u8; 32],
+}
 
 /// A built cache and the engine that hashes with it.
 pub struct TensorityJob {
@@ -27,6 +41,11 @@ impl TensorityJob {
         }
     }
 
+    #[cfg(feature = "gpu")]
+    pub fn cache(&self) -> &Arc<Cache> {
+        self.engine.cache()
+    }
+
     pub fn seed(&self) -> &[u8; 32] {
         self.engine.cache().seed()
     }
@@ -39,6 +58,25 @@ impl TensorityJob {
         return kernel.hash_parallel(header_hash, self.engine.cache());
         #[cfg(not(feature = "threads"))]
         kernel.hash(header_hash, self.engine.cache())
+    }
+
+    /// The pipeline's stages for one header hash, ending in the same hash as [`Self::hash`].
+    pub fn stages(&self, header_hash: &[u8; 32]) -> Stages {
+        let seed = self.seed();
+        let mut extended_seed = [0u8; 128];
+        extended_seed[..32].copy_from_slice(seed);
+        for chunk in 1..4 {
+            let previous = ledger::sha3_256(&extended_seed[32 * (chunk - 1)..32 * chunk]);
+            extended_seed[32 * chunk..32 * (chunk + 1)].copy_from_slice(&previous);
+        }
+        let indices = std::array::from_fn(|lane| index_sequence(header_hash, lane));
+        let first = self.engine.cache().matrix(indices[0][0]);
+        Stages {
+            extended_seed,
+            indices,
+            first_product: product(&identity(), first),
+            hash: self.hash(header_hash),
+        }
     }
 
     /// The lowest nonce in `start..start + count` whose Tensority hash meets the
@@ -76,6 +114,22 @@ mod tests {
         assert_eq!(
             hash,
             hex32("e35da54795d82f8549c0e580cbf2e3757ab5ef8fed1bdbe439416c7e6f8df227")
+        );
+    }
+
+    #[test]
+    fn stages_start_from_the_seed_and_end_in_the_hash() {
+        let job = TensorityJob::build([9; 32], |_| {});
+        let header_hash = [3u8; 32];
+        let stages = job.stages(&header_hash);
+        assert_eq!(&stages.extended_seed[..32], &[9; 32]);
+        assert_eq!(&stages.extended_seed[32..64], &ledger::sha3_256(&[9; 32]));
+        assert_eq!(stages.hash, job.hash(&header_hash));
+        assert_eq!(stages.indices[2], ledger::sha3_256(&header_hash[16..24]));
+        let first = job.engine.cache().matrix(stages.indices[0][0]);
+        assert_eq!(
+            stages.first_product,
+            pow::tensority::Kernel::Portable.product(&identity(), first)
         );
     }
 

@@ -13,7 +13,7 @@ use super::use_id;
 use crate::difficulty::{compact_for_zero_bits, expected_tries};
 use crate::i18n::{Strings, fill};
 use crate::lesson::WaitFor;
-use crate::ui::miner::{Job, Run, use_miner};
+use crate::ui::miner::{Device, GpuSupport, Job, Run, use_miner};
 use crate::ui::use_lang;
 use crate::widget::parse_difficulty;
 
@@ -96,6 +96,7 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
     // The worker's Tensority hash and the header it belongs to: the page cannot
     // afford to recompute it, so it is valid only while the header is unchanged.
     let tensority_hash = use_state(|| None::<([u8; 80], String)>);
+    let device = use_state(|| Device::Cpu);
     // Set when the nonces ran out and the time moved on, so the widget can say why.
     let bumped = use_state(|| false);
     let miner = use_miner();
@@ -114,8 +115,8 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
 
     {
         // The worker's nonce goes into the header; the page re-hashes it to judge it.
-        let (fields, start, bumped) = (fields.clone(), miner.start.clone(), bumped.clone());
-        let tensority_hash = tensority_hash.clone();
+        let (fields, start, bumped) = (fields.clone(), miner.start_on.clone(), bumped.clone());
+        let (tensority_hash, device) = (tensority_hash.clone(), *device);
         use_effect_with(run.clone(), move |run| match run {
             Run::Found { nonce, hash, .. } => {
                 let found = Fields {
@@ -133,7 +134,7 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
                     nonce: 0,
                     ..(*fields).clone()
                 };
-                start.emit(next.job());
+                start.emit((next.job(), device));
                 fields.set(next);
                 bumped.set(true);
             }
@@ -165,8 +166,8 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
     let (bad_u32, bad_i32) = (s.bad_u32, s.bad_i32);
     let mining = run.is_mining();
     let onclick = {
-        let (start, stop) = (miner.start.clone(), miner.stop.clone());
-        let job = fields.job();
+        let (start, stop) = (miner.start_on.clone(), miner.stop.clone());
+        let job = (fields.job(), *device);
         Callback::from(move |_| {
             if mining {
                 stop.emit(())
@@ -209,11 +210,48 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
             </label>
         </fieldset>
     };
+    let engine_choice = {
+        let gpu = &miner.state.gpu;
+        let pick = |choice: Device| {
+            let (device, reset) = (device.clone(), miner.reset.clone());
+            Callback::from(move |_: Event| {
+                reset.emit(());
+                device.set(choice);
+            })
+        };
+        let status = match gpu {
+            GpuSupport::Unknown => p.gpu_checking.to_owned(),
+            GpuSupport::Available(name) => fill(p.gpu_ready, &[("name", name)]),
+            GpuSupport::NoEngine => p.gpu_no_engine.to_owned(),
+            GpuSupport::NoWebGpu => p.gpu_no_webgpu.to_owned(),
+            GpuSupport::NoAdapter => p.gpu_no_adapter.to_owned(),
+        };
+        let available = matches!(gpu, GpuSupport::Available(_));
+        html! {
+            <fieldset class="pow-choice">
+                <legend class="field-label">{ p.engine }</legend>
+                <label>
+                    <input type="radio" name={format!("{id}-device")} data-testid="device-cpu"
+                        checked={*device == Device::Cpu} onchange={pick(Device::Cpu)} />
+                    { p.cpu }
+                </label>
+                <label class={classes!((!available).then_some("is-disabled"))}>
+                    <input type="radio" name={format!("{id}-device")} data-testid="device-gpu"
+                        disabled={!available} aria-describedby={format!("{id}-gpu-status")}
+                        checked={*device == Device::Gpu} onchange={pick(Device::Gpu)} />
+                    { p.gpu }
+                </label>
+                <p class="muted small" id={format!("{id}-gpu-status")} data-testid="gpu-status" role="status">
+                    <span aria-hidden="true">{ if available { "✓ " } else { "ⓘ " } }</span>{ status }
+                </p>
+            </fieldset>
+        }
+    };
     let tensority_row = (fields.pow == Pow::Tensority).then(|| html! {
         <div class="block-hash">
             <span class="field-label">{ p.tensority_hash }</span>
             if let Some(h) = work_hash {
-                <HashView hex={hex::encode(h)} testid="tensority-hash" zero_digits={fields.difficulty as usize / 4} />
+                <HashView hex={display_order(h)} testid="tensority-hash" zero_digits={fields.difficulty as usize / 4} />
             } else {
                 <p class="muted small" data-testid="tensority-unknown">{ p.tensority_unknown }</p>
             }
@@ -227,6 +265,7 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
             aria-label={s.block}>
             <h3 class="block-title">{ s.block }</h3>
             { pow_choice }
+            { engine_choice }
             <div class="block-fields">
                 <Field id={format!("{id}-version")} label={s.version} value={header.version.to_string()}
                     on_commit={edit(|f, t| { f.version = parse(t)?; Ok(f.version.to_string()) })}
@@ -269,7 +308,8 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
             if *bumped {
                 <p class="muted small">{ s.auto_time }</p>
             }
-            <MiningPanel mode={miner.state.mode.clone()} run={run.clone()} expected={expected_tries(target)} />
+            <MiningPanel mode={miner.state.mode.clone()} run={run.clone()} expected={expected_tries(target)}
+                cache={miner.state.cache} />
         </section>
     }
 }
@@ -291,6 +331,13 @@ fn verdict(s: &Strings, valid: bool) -> Html {
             </div>
         }
     }
+}
+
+/// A work hash as the number the target is compared with, most significant byte
+/// first: the order block hashes are shown in, so leading zeros line up.
+fn display_order(mut hash: [u8; 32]) -> String {
+    hash.reverse();
+    hex::encode(hash)
 }
 
 /// The worker's hex hash as bytes (raw order).

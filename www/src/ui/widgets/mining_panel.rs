@@ -25,6 +25,15 @@ pub struct PowStrings {
     /// `{n}`: the difficulty in bits.
     pub tensority_note: &'static str,
     pub seed_note: &'static str,
+    pub engine: &'static str,
+    pub cpu: &'static str,
+    pub gpu: &'static str,
+    /// `{name}`: the adapter.
+    pub gpu_ready: &'static str,
+    pub gpu_checking: &'static str,
+    pub gpu_no_engine: &'static str,
+    pub gpu_no_webgpu: &'static str,
+    pub gpu_no_adapter: &'static str,
 }
 
 impl PowStrings {
@@ -46,6 +55,14 @@ const POW_EN: PowStrings = PowStrings {
     tensority_unknown: "Not computed for these fields yet: press Mine. One Tensority hash is 256 products of 256×256 matrices, far too slow to redo on every keystroke.",
     tensority_note: "Tensority is thousands of times slower per hash than SHA-256d (a few dozen hashes a second here), so this block asks for only {n} zero bits.",
     seed_note: "Seed: the previous block's hash. A new seed means a new 16 MiB cache of 256 matrices.",
+    engine: "Engine",
+    cpu: "CPU",
+    gpu: "GPU",
+    gpu_ready: "GPU available: {name}",
+    gpu_checking: "Checking for a GPU…",
+    gpu_no_engine: "GPU unavailable: this build of the lab was made without its GPU engine.",
+    gpu_no_webgpu: "GPU unavailable: this browser has no WebGPU (navigator.gpu is missing). The CPU still mines.",
+    gpu_no_adapter: "GPU unavailable: WebGPU offered no adapter (no GPU, or it is switched off). The CPU still mines.",
 };
 
 const POW_ZH: PowStrings = PowStrings {
@@ -58,6 +75,14 @@ const POW_ZH: PowStrings = PowStrings {
     tensority_unknown: "当前字段的哈希尚未计算：请点击“挖矿”。一次 Tensority 哈希要做 256 次 256×256 矩阵乘法，太慢，无法每次按键都重算。",
     tensority_note: "Tensority 每个哈希比 SHA-256d 慢几千倍（在这里每秒只有几十个），所以这个区块只要求 {n} 个前导零比特。",
     seed_note: "种子：上一个区块的哈希。换一个种子，就要重建一个 16 MiB、含 256 个矩阵的缓存。",
+    engine: "计算设备",
+    cpu: "CPU",
+    gpu: "GPU",
+    gpu_ready: "可用的 GPU：{name}",
+    gpu_checking: "正在检测 GPU…",
+    gpu_no_engine: "GPU 不可用：这个版本的实验室没有编译 GPU 引擎。",
+    gpu_no_webgpu: "GPU 不可用：这个浏览器不支持 WebGPU（没有 navigator.gpu）。CPU 照样可以挖矿。",
+    gpu_no_adapter: "GPU 不可用：WebGPU 没有提供适配器（没有 GPU，或已被关闭）。CPU 照样可以挖矿。",
 };
 
 #[derive(Properties, PartialEq)]
@@ -66,6 +91,9 @@ pub struct MiningPanelProps {
     pub run: Run,
     /// Expected tries for the current target.
     pub expected: f64,
+    /// Tensority cache rounds built so far, while the cache builds.
+    #[prop_or_default]
+    pub cache: Option<u32>,
 }
 
 #[component]
@@ -78,15 +106,15 @@ pub fn MiningPanel(props: &MiningPanelProps) -> Html {
         Run::Idle if props.mode == Mode::Starting => s.status_loading.to_owned(),
         Run::Idle => s.status_ready.to_owned(),
         Run::Mining { .. } => s.status_mining.to_owned(),
-        Run::Cache { done } => cache_text(PowStrings::of(lang), *done),
         Run::Found { .. } => fill(s.status_found, &[("n", &format::count(tries))]),
         Run::Stopped { .. } | Run::Exhausted { .. } => {
             fill(s.status_stopped, &[("n", &format::count(tries))])
         }
         Run::Failed(error) => fill(s.status_failed, &[("e", error)]),
     };
-    let status = match &props.mode {
-        Mode::Failed(error) => fill(s.status_failed, &[("e", error)]),
+    let status = match (&props.mode, props.cache) {
+        (Mode::Failed(error), _) => fill(s.status_failed, &[("e", error)]),
+        (_, Some(done)) if run.is_mining() => cache_text(PowStrings::of(lang), done),
         _ => status,
     };
     let percent = format::percent(tries, props.expected);
@@ -99,7 +127,7 @@ pub fn MiningPanel(props: &MiningPanelProps) -> Html {
                 if run.is_mining() { <span class="spinner" aria-hidden="true"></span> }
                 { status }
             </p>
-            if let Run::Cache { done } = run { { cache_bar(PowStrings::of(lang), *done) } }
+            if let (Some(done), true) = (props.cache, run.is_mining()) { { cache_bar(PowStrings::of(lang), done) } }
             <dl class="stats">
                 <div><dt>{ s.tries }</dt><dd data-testid="tries">{ format!("{}", tries as u64) }</dd></div>
                 <div><dt>{ s.rate }</dt><dd data-testid="hash-rate">{ rate }</dd></div>
