@@ -194,16 +194,17 @@ function searcher(wasm, gpu, request) {
 async function mine(wasm, threads, gpu, request, run) {
   const { job } = request;
   const limit = request.kind === 'text' ? TEXT_NONCE_LIMIT : NONCE_LIMIT;
-  // A Tensority hash takes a good part of a second: one nonce per thread per batch
-  // keeps a stop (a block arriving) within one hash.
-  // One nonce per batch keeps a threaded bundle on one thread (`threads: 1`).
-  const tensorityBatch = gpu ? GPU_TENSORITY_BATCH : Math.min(threads, request.threads ?? threads);
-  const fixed = request.kind === 'tensority' ? tensorityBatch : null;
+  // A Tensority hash takes a good part of a second, and a stop (a block arriving)
+  // must act within about one hash: on the CPU one nonce per thread per batch (one
+  // nonce keeps a threaded bundle on one thread: `threads: 1`); on the GPU batches
+  // grow from one hash, since a software adapter may take seconds for each.
+  const isTensority = request.kind === 'tensority';
+  const fixed = isTensority && !gpu ? Math.min(threads, request.threads ?? threads) : null;
   const searchBatch = searcher(wasm, gpu, request);
-  const maxBatch = gpu ? GPU_SHA256D_MAX : 1 << 26;
+  const [minBatch, maxBatch] = isTensority ? [1, GPU_TENSORITY_BATCH] : [256, gpu ? GPU_SHA256D_MAX : 1 << 26];
   const began = performance.now();
   let start = 0;
-  let batch = fixed ?? 1024;
+  let batch = fixed ?? (isTensority ? 1 : 1024);
   const report = (type, extra = {}) => {
     const seconds = (performance.now() - began) / 1000;
     const tries = extra.tries ?? start;
@@ -222,7 +223,7 @@ async function mine(wasm, threads, gpu, request, run) {
     if (fixed === null) {
       // Size the next batch so one takes about BATCH_MS on this machine.
       const scale = elapsed > 0 ? BATCH_MS / elapsed : 4;
-      batch = Math.max(256, Math.min(Math.round(batch * Math.min(4, Math.max(0.25, scale))), maxBatch));
+      batch = Math.max(minBatch, Math.min(Math.round(batch * Math.min(4, Math.max(0.25, scale))), maxBatch));
     }
     report('progress');
   }

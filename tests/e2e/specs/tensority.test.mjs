@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { BASE, launch, openPage } from '../lib/browser.mjs';
+import { BASE, launch, openPage, screenshot } from '../lib/browser.mjs';
 
 const VECTORS = JSON.parse(readFileSync(process.env.TENSORITY_VECTORS ?? '/work/shared/vectors/tensority.json', 'utf8')).vectors;
 // The native `chainlab tensority` is the reference for random inputs.
@@ -90,5 +90,62 @@ test('every Bytom Tensority vector through WebGPU in the worker, where an adapte
   const { results, ready } = await workerHashes(page, inputs, true);
   assert.ok(ready.gpu, `the worker found the adapter too: ${JSON.stringify(ready)}`);
   assert.deepEqual(results, VECTORS.map((v) => v.result));
+  assert.deepEqual(page.problems, []);
+});
+
+test('the Tensority lesson: cache progress, every stage, and a final SHA3 equal to chainlab tensority', async () => {
+  const page = await openPage(browser);
+  await page.goto(`${BASE}/en/lesson/tensority/1`);
+  const seed = await page.locator('#tensority-seed').inputValue();
+  const header = await page.locator('#tensority-h').inputValue();
+  await page.getByTestId('tensority-run').click();
+  await page.getByTestId('tensority-cache').waitFor();
+  await page.getByTestId('tensority-final').waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId('tensority-cache').getAttribute('aria-valuenow'), '128');
+  const indices = await page.getByTestId('tensority-indices').locator('td').allTextContents();
+  assert.equal(indices.length, 4);
+  for (const lane of indices) assert.equal(lane.trim().split(/\s+/).length, 32);
+  const painted = await page.getByTestId('tensority-heatmap').evaluate((canvas) => {
+    const pixels = canvas.getContext('2d').getImageData(0, 0, 256, 256).data;
+    return new Set(Array.from({ length: 256 }, (_, i) => pixels[i * 1024 + 4 * i])).size;
+  });
+  assert.ok(painted > 8, `the heat map is drawn from real values (${painted} distinct reds on the diagonal)`);
+  const final = (await page.getByTestId('tensority-final').textContent()).trim();
+  assert.equal(final, VECTORS[0].result, 'the defaults are Bytom\'s first vector');
+  if (CHAINLAB) {
+    const native = execFileSync(CHAINLAB, ['tensority', '--seed', seed, '--header-hash', header], { encoding: 'utf8' }).trim();
+    assert.equal(final, native);
+  }
+  await page.getByTestId('tensority-vector-ok').waitFor();
+
+  // A different H reuses the cache and gives a completely different hash.
+  const other = header.replace(/^./, header[0] === '0' ? '1' : '0');
+  await page.locator('#tensority-h').fill(other);
+  await page.getByTestId('tensority-run').click();
+  await page.waitForFunction((old) => {
+    const shown = document.querySelector('[data-testid="tensority-final"]')?.textContent.trim();
+    return shown && shown !== old;
+  }, final, { timeout: 60_000 });
+  const changed = (await page.getByTestId('tensority-final').textContent()).trim();
+  if (CHAINLAB) {
+    assert.equal(changed, execFileSync(CHAINLAB, ['tensority', '--seed', seed, '--header-hash', other], { encoding: 'utf8' }).trim());
+  }
+  await screenshot(page, 'lesson-tensority-pipeline');
+  assert.deepEqual(page.problems, []);
+});
+
+test('the Tensority race: both engines hash, side by side, and stop together', async () => {
+  const page = await openPage(browser);
+  await page.goto(`${BASE}/zh/lesson/tensority/3`);
+  const button = page.getByTestId('race-button');
+  await page.waitForFunction(() => !document.querySelector('[data-testid="race-button"]')?.disabled);
+  await button.click();
+  const tries = (side) => page.evaluate((side) => Number(document.querySelector(`[data-testid="${side}-tries"]`).textContent), side);
+  await page.waitForFunction(() => ['race-left', 'race-right'].every((side) => Number(document.querySelector(`[data-testid="${side}-tries"]`).textContent) > 0), null, { timeout: 120_000 });
+  assert.match(await page.getByTestId('race-left-rate').textContent(), /H\/s/);
+  await screenshot(page, 'lesson-tensority-race-zh');
+  await button.click();
+  await page.waitForFunction(() => /开始/.test(document.querySelector('[data-testid="race-button"]').textContent), null, { timeout: 10_000 });
+  assert.ok((await tries('race-left')) > 0 && (await tries('race-right')) > 0);
   assert.deepEqual(page.problems, []);
 });
