@@ -66,7 +66,11 @@ fn signatures_verify_and_reject_tampering() {
     let digest = sha256(b"pay 5 coins to Bob");
     let signature = key.sign(&digest);
     assert!(key.public_key().verify(&digest, &signature).is_ok());
-    assert!(key.public_key().verify(&sha256(b"pay 50 coins to Bob"), &signature).is_err());
+    assert!(
+        key.public_key()
+            .verify(&sha256(b"pay 50 coins to Bob"), &signature)
+            .is_err()
+    );
 }
 
 #[wasm_bindgen_test]
@@ -78,8 +82,15 @@ fn a_block_mined_in_the_browser_extends_the_chain() {
     let now = chain.params().genesis_time + 600;
     let mut block = Mempool::new().block_template(&chain, miner.address(), now, 100);
     let seed = chain.seed_for_child(&chain.tip());
-    assert!(mine_header(&mut block.header, chain.hasher().as_ref(), &seed));
+    assert!(mine_header(
+        &mut block.header,
+        chain.hasher().as_ref(),
+        &seed
+    ));
     chain.accept_block(block, now).unwrap();
     assert_eq!(chain.height(), 1);
-    assert_eq!(chain.balance(&miner.address()), chain.params().block_subsidy(1));
+    assert_eq!(
+        chain.balance(&miner.address()),
+        chain.params().block_subsidy(1)
+    );
 }
