@@ -63,6 +63,11 @@ pub static LESSONS: &[LessonSource] = &[
         en: include_str!("../../lessons/en/double-spend.md"),
         zh: include_str!("../../lessons/zh/double-spend.md"),
     },
+    LessonSource {
+        id: "tensority",
+        en: include_str!("../../lessons/en/tensority.md"),
+        zh: include_str!("../../lessons/zh/tensority.md"),
+    },
 ];
 
 /// The lesson with this URL id.

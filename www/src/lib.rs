@@ -16,6 +16,7 @@ pub mod merkle_view;
 pub mod progress;
 pub mod query;
 pub mod retarget_sim;
+pub mod tensority_view;
 pub mod widget;
 
 #[cfg(target_arch = "wasm32")]

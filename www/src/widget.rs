@@ -38,10 +38,14 @@ pub enum Widget {
     Target,
     /// The retarget rule simulated over many periods.
     Retarget { interval: u32, spacing: u32 },
+    /// Tensority taken apart stage by stage, computed by the mining worker.
+    Tensority,
+    /// Two Tensority engines (CPU and GPU, or one thread and all) on the same nonces.
+    TensorityRace,
 }
 
 /// The widget names, as written in lessons and embed URLs.
-pub const NAMES: [&str; 11] = [
+pub const NAMES: [&str; 13] = [
     "sha256",
     "avalanche",
     "nonce-search",
@@ -53,6 +57,8 @@ pub const NAMES: [&str; 11] = [
     "spv",
     "target",
     "retarget",
+    "tensority",
+    "tensority-race",
 ];
 
 /// Why a widget name or parameter was rejected.
@@ -124,6 +130,8 @@ impl Widget {
                 interval: 10,
                 spacing: 15,
             },
+            "tensority" => Widget::Tensority,
+            "tensority-race" => Widget::TensorityRace,
             other => return Err(WidgetError::UnknownWidget(other.into())),
         })
     }
@@ -186,6 +194,8 @@ impl Widget {
             Widget::Spv => "spv",
             Widget::Target => "target",
             Widget::Retarget { .. } => "retarget",
+            Widget::Tensority => "tensority",
+            Widget::TensorityRace => "tensority-race",
         }
     }
 }

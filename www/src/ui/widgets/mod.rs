@@ -14,6 +14,7 @@ mod retarget;
 mod sha256;
 mod spv;
 mod target_line;
+mod tensority;
 
 use yew::prelude::*;
 
@@ -56,6 +57,8 @@ pub fn WidgetView(props: &WidgetViewProps) -> Html {
         Widget::Retarget { interval, spacing } => {
             html! { <retarget::RetargetWidget {interval} {spacing} {on_event} /> }
         }
+        Widget::Tensority => html! { <tensority::TensorityPipeline /> },
+        Widget::TensorityRace => html! { <tensority::TensorityRace /> },
     }
 }
 
