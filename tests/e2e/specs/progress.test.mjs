@@ -11,6 +11,12 @@ after(async () => { await browser?.close(); });
 
 const badge = (page) => page.getByTestId('lesson-progress').first();
 
+/// Reloads once the page has loaded everything, so no request is cut short.
+async function reload(page) {
+  await page.waitForLoadState('networkidle');
+  await page.reload();
+}
+
 /// Walks the hashing lesson from step 1 to step 3 with Next, as a learner does.
 async function reachStep3(page) {
   await page.goto(`${BASE}/en/lesson/hashing`);
@@ -35,7 +41,7 @@ test('progress survives a reload, and export, clear, import brings it back', asy
   await reachStep3(page);
   await page.goto(`${BASE}/en`);
   assert.match(await badge(page).textContent(), /Step 3 of \d+ reached/);
-  await page.reload();
+  await reload(page);
   assert.match(await badge(page).textContent(), /Step 3 of \d+ reached/);
   await screenshot(page, 'progress-home-en');
 
@@ -52,11 +58,11 @@ test('progress survives a reload, and export, clear, import brings it back', asy
   assert.equal(json.lessons.hashing.furthest, 3);
 
   await page.evaluate(() => localStorage.clear());
-  await page.reload();
+  await reload(page);
   assert.match(await badge(page).textContent(), /Not started/);
   assert.match(await importFile(page, 'progress.json', file), /Loaded. New lessons: 1;/);
   assert.match(await badge(page).textContent(), /Step 3 of \d+ reached/);
-  await page.reload();
+  await reload(page);
   assert.match(await badge(page).textContent(), /Step 3 of \d+ reached/, 'the import was saved');
 
   assert.match(await importFile(page, 'again.json', file), /New lessons: 0; further along: 0; already up to date: 1/);
@@ -97,7 +103,7 @@ test('unreadable stored progress is set aside, not lost, and the learner is told
   const page = await openPage(browser);
   await page.goto(`${BASE}/en`);
   await page.evaluate(() => localStorage.setItem('chainlab.progress.v1', '{"lessons": {"hashing": 7}}'));
-  await page.reload();
+  await reload(page);
   const warning = page.locator('.progress-warning');
   assert.match(await warning.textContent(), /could not be read .* set aside, not deleted/);
   assert.equal(
