@@ -148,7 +148,7 @@ impl DemoChain {
                     txid: coinbase.txid(),
                     vout: 0,
                 },
-                coinbase.outputs[0].clone(),
+                coinbase.outputs[0],
             ));
             txs.insert(
                 0,
@@ -304,7 +304,7 @@ fn pay(wallet: &mut Vec<(usize, OutPoint, TxOut)>, from: usize, to: usize, amoun
         .iter()
         .map(|(_, outpoint, output)| Spend {
             outpoint: *outpoint,
-            output: output.clone(),
+            output: *output,
             key: &key,
         })
         .collect();
@@ -315,7 +315,7 @@ fn pay(wallet: &mut Vec<(usize, OutPoint, TxOut)>, from: usize, to: usize, amoun
             txid: tx.txid(),
             vout: vout as u32,
         };
-        wallet.push((who, outpoint, out.clone()));
+        wallet.push((who, outpoint, *out));
     }
     DemoTx {
         spent: mine.into_iter().map(|(_, _, out)| out).collect(),
