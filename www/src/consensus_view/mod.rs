@@ -4,6 +4,7 @@
 //! race chart, the generals' decision trees) are unit-tested without a browser.
 
 pub mod generals;
+pub mod pbft;
 pub mod race;
 pub mod raft;
 pub mod settings;

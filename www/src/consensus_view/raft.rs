@@ -101,7 +101,12 @@ mod tests {
         }
         let old = leader(timeline.state()).unwrap();
         let cut = minority_partition(timeline.state());
-        assert_eq!(cut, Injection::Partition { islands: vec![vec![old, (old + 1) % 5]] });
+        assert_eq!(
+            cut,
+            Injection::Partition {
+                islands: vec![vec![old, (old + 1) % 5]]
+            }
+        );
         timeline.fork(cut);
         while leaders(timeline.state()).len() < 2 {
             assert!(timeline.forward());
@@ -121,7 +126,11 @@ mod tests {
         assert!(!partitioned(timeline.state()));
         assert_eq!(leaders(timeline.state()).len(), 1);
         let (_, rows) = log_window(timeline.state().nodes(), 8);
-        assert_eq!(rows[old], rows[(old + 2) % 5], "the old leader's log was rewritten");
+        assert_eq!(
+            rows[old],
+            rows[(old + 2) % 5],
+            "the old leader's log was rewritten"
+        );
         assert!(before > 0);
     }
 

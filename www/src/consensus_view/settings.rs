@@ -97,6 +97,109 @@ fn parse_share(value: &str) -> Result<u32, SettingError> {
         .ok_or_else(|| SettingError::Share(value.into()))
 }
 
+/// The Raft cluster: how many servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RaftSettings {
+    pub n: usize,
+}
+
+impl Default for RaftSettings {
+    fn default() -> Self {
+        Self { n: 5 }
+    }
+}
+
+impl RaftSettings {
+    /// The keys this widget reads.
+    pub fn accepts(key: &str) -> bool {
+        key == "n"
+    }
+
+    /// Applies one `key=value`.
+    pub fn set(&mut self, _key: &str, value: &str) -> Result<(), SettingError> {
+        self.n = whole("n", value, 3, 7)? as usize;
+        Ok(())
+    }
+}
+
+/// What goes wrong in a PBFT run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PbftFault {
+    /// Every replica follows the protocol.
+    None,
+    /// The first `f` replicas, the primary among them, say nothing.
+    SilentPrimary,
+    /// The first `f` replicas, the primary among them, send conflicting PRE-PREPAREs.
+    EquivocatingPrimary,
+    /// The last `f` replicas are down from the start.
+    CrashedBackup,
+}
+
+/// The fault names, as written in settings.
+pub const PBFT_FAULTS: [(&str, PbftFault); 4] = [
+    ("none", PbftFault::None),
+    ("silent-primary", PbftFault::SilentPrimary),
+    ("equivocating-primary", PbftFault::EquivocatingPrimary),
+    ("crashed-backup", PbftFault::CrashedBackup),
+];
+
+/// A PBFT cluster: replicas, faulty replicas and what they do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PbftSettings {
+    /// Replicas, 4 to 10.
+    pub n: usize,
+    /// Faulty replicas, at most (n - 1) / 3 so the run can stay safe and live.
+    pub f: usize,
+    pub fault: PbftFault,
+}
+
+impl Default for PbftSettings {
+    fn default() -> Self {
+        Self {
+            n: 4,
+            f: 1,
+            fault: PbftFault::None,
+        }
+    }
+}
+
+impl PbftSettings {
+    /// The keys this widget reads.
+    pub fn accepts(key: &str) -> bool {
+        matches!(key, "n" | "f" | "fault")
+    }
+
+    /// Applies one `key=value`; `f` is checked against `n` when the run is built, so
+    /// the keys may come in any order.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), SettingError> {
+        match key {
+            "n" => self.n = whole("n", value, 4, 10)? as usize,
+            "f" => self.f = whole("f", value, 0, 3)? as usize,
+            _ => {
+                self.fault = PBFT_FAULTS
+                    .iter()
+                    .find(|(name, _)| *name == value.trim())
+                    .map(|(_, f)| *f)
+                    .ok_or_else(|| SettingError::Choice {
+                        key: "fault",
+                        choices: "none, silent-primary, equivocating-primary, crashed-backup",
+                        value: value.into(),
+                    })?
+            }
+        }
+        Ok(())
+    }
+
+    /// Faulty replicas this run really has: none without a fault, and never more than
+    /// the (n - 1) / 3 the cluster is sized for.
+    pub fn faulty(&self) -> usize {
+        match self.fault {
+            PbftFault::None => 0,
+            _ => self.f.clamp(1, (self.n - 1) / 3),
+        }
+    }
+}
+
 /// Which Byzantine generals algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GeneralsAlgorithm {
