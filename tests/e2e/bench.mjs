@@ -50,6 +50,8 @@ const figures = {
   sha256d_wasm_hps_all: await measure({ kind: 'sha256d', bundle: 'mt', threads: cores, ms: MS }),
   tensority_wasm_hps_1t: await measure({ kind: 'tensority', bundle: 'st', threads: 1, ms: TENSORITY_MS }),
   tensority_wasm_hps_all: await measure({ kind: 'tensority', bundle: 'mt', threads: cores, ms: TENSORITY_MS }),
+  sha256d_webgpu_hps: await measure({ kind: 'webgpu', engine: 'sha256d', ms: MS }),
+  tensority_webgpu_hps: await measure({ kind: 'webgpu', engine: 'tensority', ms: TENSORITY_MS }),
   browser_cores: cores,
 };
 for (const [name, value] of Object.entries(figures)) {

@@ -68,12 +68,41 @@ async function chainlabTensority(bundle, threads, ms) {
   return tried / ((performance.now() - start) / 1000);
 }
 
+/// WebGPU rates through the st bundle's GPU engine; null where the bundle has no GPU
+/// engine or the browser no adapter. Each measurement runs at least one whole batch.
+async function chainlabWebGpu(kind, ms) {
+  const miner = await import('/worker/st/miner.js');
+  await miner.default();
+  if (!miner.Gpu || !(await self.navigator.gpu?.requestAdapter())) return null;
+  const gpu = await miner.Gpu.open();
+  const bytes = header();
+  let tried = 0;
+  let batch;
+  if (kind === 'sha256d') {
+    batch = 1 << 20;
+    await gpu.sha256d_batch(bytes, 0, batch);
+  } else {
+    const cache = new miner.Tensority(new Uint8Array(32).fill(7), () => {});
+    gpu.load_tensority(cache, 1);
+    batch = 1;
+    await gpu.tensority_batch(bytes, 0, batch);
+  }
+  const start = performance.now();
+  do {
+    if (kind === 'sha256d') await gpu.sha256d_batch(bytes, tried, batch);
+    else await gpu.tensority_batch(bytes, tried, batch);
+    tried += batch;
+  } while (performance.now() - start < ms);
+  return tried / ((performance.now() - start) / 1000);
+}
+
 self.onmessage = async ({ data }) => {
   try {
     const measures = {
       hashwasm: () => hashWasmSha256d(data.ms),
       sha256d: () => chainlabSha256d(data.bundle, data.threads, data.ms),
       tensority: () => chainlabTensority(data.bundle, data.threads, data.ms),
+      webgpu: () => chainlabWebGpu(data.engine, data.ms),
     };
     const rate = await measures[data.kind]();
     self.postMessage({ rate });
