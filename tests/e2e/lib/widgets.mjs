@@ -1,11 +1,12 @@
-// The widgets a teacher can place or embed, read from the table in lessons/README.md
-// (the list teachers use), so the tests cover a widget as soon as it is documented.
+// The widgets a teacher can place or embed, read from the app's registry
+// (`NAMES` in www/src/widget.rs), so the tests cover a widget as soon as it exists.
 import { readFileSync } from 'node:fs';
 
 export const ROOT = new URL('../../../', import.meta.url);
 
 export function widgetNames() {
-  const readme = readFileSync(new URL('lessons/README.md', ROOT), 'utf8');
-  const table = readme.split('\n## Widgets')[1].split('\n## ')[0];
-  return [...table.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((match) => match[1]);
+  const source = readFileSync(new URL('www/src/widget.rs', ROOT), 'utf8');
+  const list = source.match(/pub const NAMES: \[&str; \d+\] = \[([^\]]*)\]/);
+  if (!list) throw new Error('www/src/widget.rs has no `pub const NAMES` list');
+  return [...list[1].matchAll(/"([a-z0-9-]+)"/g)].map((match) => match[1]);
 }
