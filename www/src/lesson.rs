@@ -63,6 +63,14 @@ pub enum WaitFor {
     RaceRun,
     /// The generals widget showed a run where IC1 or IC2 fails.
     GeneralsViolationSeen,
+    /// The Raft cluster has a leader.
+    RaftLeaderElected,
+    /// A partition made two leaders in different terms, then healed to one.
+    RaftPartitionHealed,
+    /// A PBFT replica committed a request.
+    PbftCommitted,
+    /// PBFT replicas moved to a new view after a faulty primary.
+    PbftViewChanged,
     /// The learner edited a transaction in the chain widget.
     ChainTampered,
     /// Every block of the chain widget is valid again after a re-mine.
@@ -82,6 +90,10 @@ impl WaitFor {
             "block-mined" => Some(WaitFor::BlockMined),
             "race-run" => Some(WaitFor::RaceRun),
             "generals-violation-seen" => Some(WaitFor::GeneralsViolationSeen),
+            "raft-leader-elected" => Some(WaitFor::RaftLeaderElected),
+            "raft-partition-healed" => Some(WaitFor::RaftPartitionHealed),
+            "pbft-committed" => Some(WaitFor::PbftCommitted),
+            "pbft-view-changed" => Some(WaitFor::PbftViewChanged),
             "chain-tampered" => Some(WaitFor::ChainTampered),
             "chain-remined" => Some(WaitFor::ChainRemined),
             "merkle-proof-verified" => Some(WaitFor::MerkleProofVerified),

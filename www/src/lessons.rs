@@ -54,6 +54,16 @@ pub static LESSONS: &[LessonSource] = &[
         zh: include_str!("../../lessons/zh/difficulty.md"),
     },
     LessonSource {
+        id: "pbft",
+        en: include_str!("../../lessons/en/pbft.md"),
+        zh: include_str!("../../lessons/zh/pbft.md"),
+    },
+    LessonSource {
+        id: "raft",
+        en: include_str!("../../lessons/en/raft.md"),
+        zh: include_str!("../../lessons/zh/raft.md"),
+    },
+    LessonSource {
         id: "generals",
         en: include_str!("../../lessons/en/generals.md"),
         zh: include_str!("../../lessons/zh/generals.md"),

@@ -4,7 +4,9 @@
 //! both name a widget and give it `key=value` parameters, so both go through
 //! [`Widget::from_params`] and a teacher gets the same error message either way.
 
-use crate::consensus_view::settings::{GeneralsSettings, RaceSettings, SettingError};
+use crate::consensus_view::settings::{
+    GeneralsSettings, PbftSettings, RaceSettings, RaftSettings, SettingError,
+};
 
 /// The fewest leading zero bits a mining widget accepts: below this it is not a puzzle.
 pub const MIN_DIFFICULTY: u32 = 1;
@@ -27,6 +29,10 @@ pub enum Widget {
     Race(RaceSettings),
     /// The Byzantine generals under OM(m) or SM(m).
     Generals(GeneralsSettings),
+    /// A live Raft cluster with presenter keys and a scrubbable timeline.
+    Raft(RaftSettings),
+    /// A live PBFT cluster: phases, quorums, faulty primaries, view changes.
+    Pbft(PbftSettings),
     /// A chain of real blocks to tamper with and re-mine; `tamper` starts one block's
     /// coinbase already edited (0 = none).
     Chain { blocks: u32, difficulty: u32, tamper: u32 },
@@ -45,13 +51,15 @@ pub enum Widget {
 }
 
 /// The widget names, as written in lessons and embed URLs.
-pub const NAMES: [&str; 13] = [
+pub const NAMES: [&str; 15] = [
     "sha256",
     "avalanche",
     "nonce-search",
     "block",
     "race",
     "generals",
+    "raft",
+    "pbft",
     "chain",
     "merkle",
     "spv",
@@ -118,6 +126,8 @@ impl Widget {
             },
             "race" => Widget::Race(RaceSettings::default()),
             "generals" => Widget::Generals(GeneralsSettings::default()),
+            "raft" => Widget::Raft(RaftSettings::default()),
+            "pbft" => Widget::Pbft(PbftSettings::default()),
             "chain" => Widget::Chain {
                 blocks: 5,
                 difficulty: 12,
@@ -155,6 +165,12 @@ impl Widget {
             (Widget::Generals(generals), key) if GeneralsSettings::accepts(key) => {
                 return Ok(generals.set(key, value)?);
             }
+            (Widget::Raft(raft), key) if RaftSettings::accepts(key) => {
+                return Ok(raft.set(key, value)?);
+            }
+            (Widget::Pbft(pbft), key) if PbftSettings::accepts(key) => {
+                return Ok(pbft.set(key, value)?);
+            }
             (Widget::Chain { blocks, .. }, "blocks") => return set_in(blocks, key, value, 1, 5),
             (Widget::Chain { difficulty, .. }, "difficulty") => {
                 return set_in(difficulty, key, value, 4, 16);
@@ -189,6 +205,8 @@ impl Widget {
             Widget::Block { .. } => "block",
             Widget::Race(_) => "race",
             Widget::Generals(_) => "generals",
+            Widget::Raft(_) => "raft",
+            Widget::Pbft(_) => "pbft",
             Widget::Chain { .. } => "chain",
             Widget::Merkle { .. } => "merkle",
             Widget::Spv => "spv",

@@ -9,7 +9,9 @@ mod hash_view;
 mod merkle;
 mod mining_panel;
 mod nonce_search;
+mod pbft;
 mod race;
+mod raft;
 mod retarget;
 mod sha256;
 mod spv;
@@ -46,6 +48,8 @@ pub fn WidgetView(props: &WidgetViewProps) -> Html {
         Widget::Generals(settings) => {
             html! { <generals::GeneralsWidget {settings} {on_event} /> }
         }
+        Widget::Raft(settings) => html! { <raft::RaftWidget {settings} {on_event} /> },
+        Widget::Pbft(settings) => html! { <pbft::PbftWidget {settings} {on_event} /> },
         Widget::Chain {
             blocks,
             difficulty,
