@@ -183,8 +183,10 @@ const ROW: f64 = 78.0;
 /// as well as a colour: P for the path, S for a sibling in the proof, ✱ for changed.
 fn drawing(t: &Text, tree: &MerkleTree, boxes: &[NodeBox], leaf: Option<usize>, marks: &[(usize, usize)]) -> Html {
     let levels = tree.levels().len();
-    let slots = boxes.iter().filter(|b| b.level == 0).count() as f64;
-    let width = (slots * (BOX_W + 14.0)).max(420.0);
+    // Wide enough that neighbouring leaves (the closest boxes) never overlap.
+    let leaves: Vec<f64> = boxes.iter().filter(|b| b.level == 0).map(|b| b.x).collect();
+    let gap = leaves.windows(2).map(|w| w[1] - w[0]).fold(1.0, f64::min);
+    let width = ((BOX_W + 14.0) / gap).max(420.0);
     let height = levels as f64 * ROW + 10.0;
     let y = |level: usize| (levels - 1 - level) as f64 * ROW + 8.0;
     let find = |level: usize, index: usize| boxes.iter().find(|b| b.level == level && b.index == index);
