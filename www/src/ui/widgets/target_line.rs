@@ -27,12 +27,16 @@ pub fn TargetLineWidget() -> Html {
     let decoded = Target::from_compact(*bits);
 
     let on_bits = {
-        let (bits, typed) = (bits.clone(), typed.clone());
+        let (bits, typed, zeros_typed) = (bits.clone(), typed.clone(), zeros_typed.clone());
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let value = input.value();
             if let Ok(parsed) = value.trim().parse::<CompactTarget>() {
                 bits.set(parsed);
+                // Keep the other field in step, so the two never disagree.
+                if let Ok(target) = Target::from_compact(parsed) {
+                    zeros_typed.set(leading_zero_bits(&target.0.to_be_bytes()).to_string());
+                }
             }
             typed.set(value);
         })
