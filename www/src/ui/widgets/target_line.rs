@@ -169,7 +169,8 @@ fn line(t: &Text, position: f64, hashes: &[[u8; 32]], target: Target) -> Html {
             <line x1={fmt(PAD)} x2={fmt(W - PAD)} y1="56" y2="56" class="axis" />
             { for ticks }
             <line x1={fmt(tx)} x2={fmt(tx)} y1="8" y2="64" class="target-mark" />
-            <text x={fmt(tx)} y="94" class="target-label">{ t.target_here }</text>
+            <text x={fmt(tx)} y="94" class="target-label"
+                text-anchor={if position > 128.0 { "end" } else { "start" }}>{ t.target_here }</text>
             { for dots }
         </svg>
     }
