@@ -67,3 +67,22 @@ test('a page that is not cross-origin isolated mines Tensority on one thread and
   await screenshot(page, 'embed-block-tensority-foreign-zh');
   assert.deepEqual(page.problems, []);
 });
+
+test('the GPU switch mines SHA-256d on WebGPU where an adapter exists, and is disabled with the reason otherwise', async () => {
+  const page = await openPage(browser);
+  await page.goto(`${BASE}/embed/block?difficulty=12`);
+  await page.waitForFunction(() => !/Checking/.test(document.querySelector('[data-testid="gpu-status"]')?.textContent ?? 'Checking'));
+  const status = await page.getByTestId('gpu-status').textContent();
+  const gpu = page.getByTestId('device-gpu');
+  if (await gpu.isDisabled()) {
+    assert.match(status, /GPU unavailable: .+/);
+  } else {
+    assert.match(status, /GPU available: \S+/);
+    await gpu.check();
+    await page.getByRole('button', { name: /^Mine$/ }).click();
+    await page.getByTestId('block-valid').waitFor({ timeout: 120_000 });
+    const hash = (await page.getByTestId('block-hash').textContent()).match(/[0-9a-f]{64}/)[0];
+    assert.match(hash, /^000/, 'difficulty 12: three zero hex digits');
+  }
+  assert.deepEqual(page.problems, []);
+});
