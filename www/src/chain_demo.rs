@@ -108,6 +108,8 @@ pub enum Problem {
     HashAboveTarget,
     /// A signature does not match the transaction it signs.
     BadSignature,
+    /// A payment's outputs add up to more than the coins it spends.
+    Overspend,
     /// The coinbase claims more than the subsidy plus the fees.
     CoinbaseTooLarge,
 }
@@ -231,7 +233,10 @@ impl DemoChain {
         if txs.iter().any(|t| t.signatures_ok().contains(&false)) {
             problems.push(Problem::BadSignature);
         }
-        let fees: i128 = txs.iter().map(DemoTx::fee).sum();
+        if txs.iter().any(|t| t.fee() < 0) {
+            problems.push(Problem::Overspend);
+        }
+        let fees: i128 = txs.iter().map(|t| t.fee().max(0)).sum();
         let claimed = i128::from(
             txs[0]
                 .tx
@@ -240,7 +245,7 @@ impl DemoChain {
                 .map(|o| o.amount.to_sat())
                 .sum::<u64>(),
         );
-        if claimed > i128::from(coins(SUBSIDY_COINS).to_sat()) + fees.max(0) {
+        if claimed > i128::from(coins(SUBSIDY_COINS).to_sat()) + fees {
             problems.push(Problem::CoinbaseTooLarge);
         }
         problems
@@ -364,6 +369,7 @@ mod tests {
         assert!(chain.problems(0).is_empty());
         let first = chain.problems(1);
         assert!(first.contains(&Problem::BadSignature));
+        assert!(first.contains(&Problem::Overspend));
         assert_eq!(chain.problems(2), vec![Problem::BrokenLink]);
         for i in 3..5 {
             assert_eq!(chain.problems(i), vec![Problem::InvalidParent]);

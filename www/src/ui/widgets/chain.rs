@@ -138,7 +138,7 @@ fn block_card(
     let valid = problems.is_empty();
     let remine = on_remine.reform(move |_: MouseEvent| index);
     let busy = mining.is_some();
-    let fees: i128 = block.txs.iter().map(DemoTx::fee).sum();
+    let fees: i128 = block.txs.iter().map(|t| t.fee().max(0)).sum();
     let title = fill(t.block, &[("k", &index.to_string())]);
     html! {
         <li class={classes!("chain-block", if valid { "is-valid" } else { "is-invalid" })}
@@ -268,6 +268,7 @@ fn problem_text(t: &Text, problem: Problem, index: usize) -> String {
         Problem::InvalidParent => fill(t.invalid_parent, &[("k", &before)]),
         Problem::HashAboveTarget => t.above_target.to_owned(),
         Problem::BadSignature => t.bad_signature.to_owned(),
+        Problem::Overspend => t.overspend.to_owned(),
         Problem::CoinbaseTooLarge => t.coinbase_too_large.to_owned(),
     }
 }
@@ -293,6 +294,7 @@ struct Text {
     invalid_parent: &'static str,
     above_target: &'static str,
     bad_signature: &'static str,
+    overspend: &'static str,
     coinbase_too_large: &'static str,
     coinbase_to: &'static str,
     pays: &'static str,
@@ -336,6 +338,7 @@ const EN: Text = Text {
     invalid_parent: "It builds on block {k}, which is invalid.",
     above_target: "Hash above the target: the nonce no longer works for this header.",
     bad_signature: "Bad signature: the amount was changed after the payer signed. Re-mining cannot fix this; only the payer's key could sign the new amount.",
+    overspend: "A payment sends more coins than its inputs hold: coins cannot come from nowhere.",
     coinbase_too_large: "The coinbase pays more than the subsidy plus the fees.",
     coinbase_to: "Coinbase: new coins to {to}",
     pays: "{from} pays {to}",
@@ -372,6 +375,7 @@ const ZH: Text = Text {
     invalid_parent: "它建立在无效的区块 {k} 之上。",
     above_target: "哈希高于目标值：原来的 nonce 对这个区块头已经不管用了。",
     bad_signature: "签名不符：金额是在付款人签名之后被改的。重新挖矿也救不了，只有付款人的私钥才能为新金额签名。",
+    overspend: "有一笔付款花出的币比它的输入还多：币不能凭空产生。",
     coinbase_too_large: "币基交易领取的金额超过了区块奖励加手续费。",
     coinbase_to: "币基交易：新币给 {to}",
     pays: "{from} 付款给 {to}",
