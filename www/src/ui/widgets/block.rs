@@ -255,6 +255,7 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
             } else {
                 <p class="muted small" data-testid="tensority-unknown">{ p.tensority_unknown }</p>
             }
+            { verdict(s, valid) }
             <p class="muted small">{ fill(p.tensority_note, &[("n", &fields.difficulty.to_string())]) }</p>
             <p class="muted small">{ p.seed_note }</p>
         </div>
@@ -301,7 +302,6 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
                 if fields.pow == Pow::Sha256d { { verdict(s, valid) } }
             </div>
             { tensority_row }
-            if fields.pow == Pow::Tensority { { verdict(s, valid) } }
             <button type="button" class={if mining { "secondary" } else { "primary" }} {onclick}>
                 { if mining { s.stop } else { s.mine } }
             </button>
