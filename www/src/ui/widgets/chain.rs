@@ -41,8 +41,12 @@ pub fn ChainWidget(props: &ChainProps) -> Html {
     let run = miner.state.run.clone();
 
     {
-        let (chain, mining, remined, start) =
-            (chain.clone(), mining.clone(), remined.clone(), miner.start.clone());
+        let (chain, mining, remined, start) = (
+            chain.clone(),
+            mining.clone(),
+            remined.clone(),
+            miner.start.clone(),
+        );
         use_effect_with(run.clone(), move |run| {
             let Some(index) = *mining else { return };
             let mut next = (*chain).clone();
@@ -55,7 +59,9 @@ pub fn ChainWidget(props: &ChainProps) -> Html {
                 Run::Exhausted { .. } => {
                     next.blocks[index].time += 1;
                     next.relink(index);
-                    start.emit(Job::Header { header: next.header(index).encode() });
+                    start.emit(Job::Header {
+                        header: next.header(index).encode(),
+                    });
                 }
                 Run::Stopped { .. } | Run::Failed(_) => mining.set(None),
                 _ => return,
@@ -74,8 +80,12 @@ pub fn ChainWidget(props: &ChainProps) -> Html {
     }
 
     let on_amount = {
-        let (chain, on_event, reset, mining) =
-            (chain.clone(), props.on_event.clone(), miner.reset.clone(), mining.clone());
+        let (chain, on_event, reset, mining) = (
+            chain.clone(),
+            props.on_event.clone(),
+            miner.reset.clone(),
+            mining.clone(),
+        );
         Callback::from(move |(block, tx, coins): (usize, usize, u64)| {
             let mut next = (*chain).clone();
             next.set_amount(block, tx, 0, chain_demo::coins(coins));
@@ -92,13 +102,17 @@ pub fn ChainWidget(props: &ChainProps) -> Html {
         Callback::from(move |index: usize| {
             let mut next = (*chain).clone();
             next.relink(index);
-            start.emit(Job::Header { header: next.header(index).encode() });
+            start.emit(Job::Header {
+                header: next.header(index).encode(),
+            });
             chain.set(next);
             mining.set(Some(index));
         })
     };
 
-    let invalid = (0..chain.blocks.len()).filter(|&i| !chain.problems(i).is_empty()).count();
+    let invalid = (0..chain.blocks.len())
+        .filter(|&i| !chain.problems(i).is_empty())
+        .count();
     let summary = if invalid == 0 {
         t.all_valid.to_owned()
     } else {

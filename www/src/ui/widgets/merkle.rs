@@ -48,10 +48,16 @@ pub fn MerkleWidget(props: &MerkleProps) -> Html {
 
     {
         let on_event = props.on_event.clone();
-        let verified = proof.is_some() && *shown == steps.len() && proof.as_ref().is_some_and(|p| {
-            steps.last().map_or(TxMerkleNode::from_byte_array(p.txid.to_byte_array()), |s| s.result)
-                == reference.root()
-        });
+        let verified = proof.is_some()
+            && *shown == steps.len()
+            && proof.as_ref().is_some_and(|p| {
+                steps
+                    .last()
+                    .map_or(TxMerkleNode::from_byte_array(p.txid.to_byte_array()), |s| {
+                        s.result
+                    })
+                    == reference.root()
+            });
         use_effect_with(verified, move |&ok| {
             if ok {
                 on_event.emit(WaitFor::MerkleProofVerified);
@@ -60,7 +66,12 @@ pub fn MerkleWidget(props: &MerkleProps) -> Html {
     }
 
     let resize = |delta: isize| {
-        let (texts, published, leaf, shown) = (texts.clone(), published.clone(), leaf.clone(), shown.clone());
+        let (texts, published, leaf, shown) = (
+            texts.clone(),
+            published.clone(),
+            leaf.clone(),
+            shown.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
             let count = (texts.len() as isize + delta).clamp(1, MAX_LEAVES as isize) as usize;
             let next = sample_texts(count);
@@ -71,8 +82,12 @@ pub fn MerkleWidget(props: &MerkleProps) -> Html {
         })
     };
     let on_edit = |i: usize| {
-        let (texts, published, on_event, shown) =
-            (texts.clone(), published.clone(), props.on_event.clone(), shown.clone());
+        let (texts, published, on_event, shown) = (
+            texts.clone(),
+            published.clone(),
+            props.on_event.clone(),
+            shown.clone(),
+        );
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let mut next = (*texts).clone();
@@ -181,7 +196,13 @@ const ROW: f64 = 78.0;
 
 /// The tree as SVG, root on top. Roles are marked with a letter and a border style
 /// as well as a colour: P for the path, S for a sibling in the proof, ✱ for changed.
-fn drawing(t: &Text, tree: &MerkleTree, boxes: &[NodeBox], leaf: Option<usize>, marks: &[(usize, usize)]) -> Html {
+fn drawing(
+    t: &Text,
+    tree: &MerkleTree,
+    boxes: &[NodeBox],
+    leaf: Option<usize>,
+    marks: &[(usize, usize)],
+) -> Html {
     let levels = tree.levels().len();
     // Wide enough that neighbouring leaves (the closest boxes) never overlap.
     let leaves: Vec<f64> = boxes.iter().filter(|b| b.level == 0).map(|b| b.x).collect();
@@ -189,7 +210,8 @@ fn drawing(t: &Text, tree: &MerkleTree, boxes: &[NodeBox], leaf: Option<usize>, 
     let width = ((BOX_W + 14.0) / gap).max(420.0);
     let height = levels as f64 * ROW + 10.0;
     let y = |level: usize| (levels - 1 - level) as f64 * ROW + 8.0;
-    let find = |level: usize, index: usize| boxes.iter().find(|b| b.level == level && b.index == index);
+    let find =
+        |level: usize, index: usize| boxes.iter().find(|b| b.level == level && b.index == index);
     let lines = boxes.iter().filter(|b| b.level > 0).flat_map(|b| {
         [2 * b.index, 2 * b.index + 1].into_iter().filter_map(move |c| find(b.level - 1, c)).map(move |child| {
             html! { <line x1={fmt(b.x * width)} y1={fmt(y(b.level) + BOX_H)} x2={fmt(child.x * width)} y2={fmt(y(child.level))} class="merkle-edge" /> }

@@ -35,12 +35,21 @@ pub fn RetargetWidget(props: &RetargetProps) -> Html {
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let mut next = *phases;
-            next[phase] = input.value().parse::<usize>().unwrap_or(ONE).min(POWERS.len() - 1);
+            next[phase] = input
+                .value()
+                .parse::<usize>()
+                .unwrap_or(ONE)
+                .min(POWERS.len() - 1);
             phases.set(next);
         })
     };
     let on_run = {
-        let (phases, seed, run, on_event) = (phases.clone(), seed.clone(), run.clone(), props.on_event.clone());
+        let (phases, seed, run, on_event) = (
+            phases.clone(),
+            seed.clone(),
+            run.clone(),
+            props.on_event.clone(),
+        );
         let (interval, spacing) = (props.interval, props.spacing);
         Callback::from(move |_: MouseEvent| {
             let next_seed = *seed + 1;
@@ -90,7 +99,11 @@ pub fn RetargetWidget(props: &RetargetProps) -> Html {
 }
 
 fn power_text(x: f64) -> String {
-    if x < 1.0 { format!("1/{}", (1.0 / x).round()) } else { format!("{x}") }
+    if x < 1.0 {
+        format!("1/{}", (1.0 / x).round())
+    } else {
+        format!("{x}")
+    }
 }
 
 const W: f64 = 640.0;
@@ -103,7 +116,10 @@ fn chart(t: &Text, periods: &[Period], spacing: u32) -> Html {
     let n = periods.len() as f64;
     let col = (W - LEFT - 10.0) / n;
     let x = |i: usize| LEFT + col * (i as f64 + 0.5);
-    let max_time = periods.iter().map(Period::mean_block_time).fold(f64::from(spacing) * 2.0, f64::max);
+    let max_time = periods
+        .iter()
+        .map(Period::mean_block_time)
+        .fold(f64::from(spacing) * 2.0, f64::max);
     let y_time = |s: f64| H - 20.0 - (s / max_time) * (H - 40.0);
     let target_y = y_time(f64::from(spacing));
     let bars = periods.iter().enumerate().map(|(i, p)| {
@@ -117,12 +133,29 @@ fn chart(t: &Text, periods: &[Period], spacing: u32) -> Html {
             </g>
         }
     });
-    let logs: Vec<f64> = periods.iter().flat_map(|p| [p.difficulty.log2(), p.power.log2()]).collect();
-    let (lo, hi) = logs.iter().fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    let logs: Vec<f64> = periods
+        .iter()
+        .flat_map(|p| [p.difficulty.log2(), p.power.log2()])
+        .collect();
+    let (lo, hi) = logs
+        .iter()
+        .fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
     let span = (hi - lo).max(1.0);
     let y_log = |v: f64| H - 20.0 - ((v.log2() - lo) / span) * (H - 40.0);
     let path = |f: fn(&Period) -> f64| {
-        periods.iter().enumerate().map(|(i, p)| format!("{}{},{}", if i == 0 { "M" } else { "L" }, fmt(x(i)), fmt(y_log(f(p))))).collect::<Vec<_>>().join(" ")
+        periods
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                format!(
+                    "{}{},{}",
+                    if i == 0 { "M" } else { "L" },
+                    fmt(x(i)),
+                    fmt(y_log(f(p)))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     html! {
         <div class="retarget-charts">

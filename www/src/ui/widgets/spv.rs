@@ -37,7 +37,10 @@ pub fn SpvWidget() -> Html {
         proof.txid = fake.txid();
     }
     let steps = proof_steps(&proof);
-    let computed = steps.last().map_or(TxMerkleNode::from_byte_array(proof.txid.to_byte_array()), |s| s.result);
+    let computed = steps.last().map_or(
+        TxMerkleNode::from_byte_array(proof.txid.to_byte_array()),
+        |s| s.result,
+    );
     let header_root = chain.header(*block).merkle_root;
 
     let select = |state: UseStateHandle<usize>| {
@@ -63,8 +66,15 @@ pub fn SpvWidget() -> Html {
         let d = &txs[n];
         let to = chain_demo::owner(&d.tx.outputs[0].address).unwrap_or("?");
         let coins = d.tx.outputs[0].amount.to_sat() / 100_000_000;
-        match d.spent.first().and_then(|out| chain_demo::owner(&out.address)) {
-            Some(from) => fill(t.payment, &[("from", from), ("to", to), ("c", &coins.to_string())]),
+        match d
+            .spent
+            .first()
+            .and_then(|out| chain_demo::owner(&out.address))
+        {
+            Some(from) => fill(
+                t.payment,
+                &[("from", from), ("to", to), ("c", &coins.to_string())],
+            ),
             None => fill(t.coinbase, &[("to", to), ("c", &coins.to_string())]),
         }
     };

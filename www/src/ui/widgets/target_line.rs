@@ -46,7 +46,12 @@ pub fn TargetLineWidget() -> Html {
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let value = input.value();
-            if let Some(k) = value.trim().parse::<u32>().ok().filter(|k| (1..=255).contains(k)) {
+            if let Some(k) = value
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|k| (1..=255).contains(k))
+            {
                 let compact = compact_for_zero_bits(k);
                 bits.set(compact);
                 typed.set(compact.to_string());
@@ -67,7 +72,11 @@ pub fn TargetLineWidget() -> Html {
         })
     };
     let bits_ok = typed.trim().parse::<CompactTarget>().is_ok();
-    let zeros_ok = zeros_typed.trim().parse::<u32>().ok().is_some_and(|k| (1..=255).contains(&k));
+    let zeros_ok = zeros_typed
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .is_some_and(|k| (1..=255).contains(&k));
 
     html! {
         <section class="widget card target-widget" aria-label={t.title}>
