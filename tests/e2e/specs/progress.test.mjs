@@ -112,3 +112,21 @@ test('unreadable stored progress is set aside, not lost, and the learner is told
   );
   assert.deepEqual(page.problems, []);
 });
+
+test('a browser that refuses storage still shows the lab and warns that progress will not be kept', async () => {
+  const page = await openPage(browser);
+  // What blocked site data looks like to a page: reading localStorage throws.
+  await page.addInitScript(() => {
+    Object.defineProperty(window, 'localStorage', {
+      get() { throw new DOMException('The operation is insecure.', 'SecurityError'); },
+    });
+  });
+  await page.goto(`${BASE}/en/lesson/hashing/2`);
+  assert.match(await page.locator('.progress-warning').textContent(), /not letting ChainLab store anything/);
+  await screenshot(page, 'progress-no-storage-lesson-en');
+  await page.goto(`${BASE}/zh`);
+  assert.match(await page.locator('.progress-warning').textContent(), /不允许 ChainLab 保存数据/);
+  await page.getByRole('button', { name: '把进度保存为文件' }).waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(page.problems, []);
+});
