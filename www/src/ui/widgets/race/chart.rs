@@ -84,7 +84,13 @@ fn superscript(n: i32) -> String {
 /// Sample races as walks of the attacker's lead; a star marks where a race was won.
 pub fn walk_chart(t: &Text, z: u32, walks: &[Walk]) -> Html {
     const SPAN: f64 = 12.0;
-    let max = WALK_BLOCKS as f64;
+    // The x axis ends with the longest race drawn, so short races are not squeezed.
+    let max = walks
+        .iter()
+        .map(|w| w.lead.len() - 1)
+        .max()
+        .unwrap_or(WALK_BLOCKS)
+        .max(20) as f64;
     let y = |lead: i64| {
         let lead = (lead as f64).clamp(-SPAN, SPAN);
         TOP + (SPAN - lead) / (2.0 * SPAN) * (H - TOP - BOTTOM)
