@@ -107,7 +107,7 @@ pub fn SpvWidget() -> Html {
                 <select id="spv-tx" onchange={select(tx.clone())} data-testid="spv-tx">
                     { for (0..txs.len()).map(|n| html! { <option value={n.to_string()} selected={n == tx_index}>{ describe(n) }</option> }) }
                 </select>
-                <label class="small">
+                <label class="small spv-forged">
                     <input type="checkbox" checked={*forged} onchange={toggle_forged} data-testid="spv-forged" />
                     { t.forged }
                 </label>
@@ -120,6 +120,7 @@ pub fn SpvWidget() -> Html {
                         <li><code class="mono">{ fill(t.step, &[("n", &(n + 1).to_string())]) }{ s.result.to_string() }</code></li>
                     }) }
                 </ol>
+                <p class="small">{ t.header_root }{ " " }<code class="mono">{ header_root.to_string() }</code></p>
                 if computed == header_root {
                     <p class="verdict ok" role="status" data-testid="spv-verdict"><span aria-hidden="true">{ "✓ " }</span>{ t.ok }</p>
                 } else {
@@ -148,6 +149,7 @@ struct Text {
     proof_size: &'static str,
     check: &'static str,
     step: &'static str,
+    header_root: &'static str,
     ok: &'static str,
     bad: &'static str,
 }
@@ -177,6 +179,7 @@ const EN: Text = Text {
     proof_size: "The proof is {n} hashes ({b} bytes) instead of the whole block.",
     check: "Check the payment",
     step: "Hash {n}: ",
+    header_root: "Merkle root in the stored header:",
     ok: "The proof leads to the Merkle root in the header: the payment is in this block.",
     bad: "The proof does not lead to the header's Merkle root: reject this payment.",
 };
@@ -199,6 +202,7 @@ const ZH: Text = Text {
     proof_size: "证明只有 {n} 个哈希（{b} 字节），不需要整个区块。",
     check: "核对这笔付款",
     step: "第 {n} 个哈希：",
+    header_root: "保存的区块头中的默克尔根：",
     ok: "证明算出了区块头中的默克尔根：这笔付款在这个区块里。",
     bad: "证明算不出区块头中的默克尔根：拒绝这笔付款。",
 };
