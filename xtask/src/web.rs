@@ -75,13 +75,15 @@ fn build_worker(tools: &Tools, worker: Worker) -> anyhow::Result<()> {
     ]);
     let target_dir = match worker {
         Worker::SingleThread => {
-            cargo = cargo.env(RUSTFLAGS_VAR, SIMD_RUSTFLAGS);
+            cargo = cargo
+                .args(["--features", "gpu"])
+                .env(RUSTFLAGS_VAR, SIMD_RUSTFLAGS);
             paths::target_dir()
         }
         Worker::Threaded => {
             let dir = paths::target_dir().join("wasm-threads");
             cargo = cargo
-                .args(["--features", "threads"])
+                .args(["--features", "threads,gpu"])
                 .env("CARGO_UNSTABLE_BUILD_STD", "panic_abort,std")
                 .env(RUSTFLAGS_VAR, THREADED_RUSTFLAGS)
                 .env("CARGO_TARGET_DIR", &dir);
