@@ -34,6 +34,13 @@ pub fn probability_chart(t: &Text, q: f64, merchant_z: u32, points: &[ChartPoint
         .map(|(x, y)| format!("{x:.1},{y:.1}"))
         .collect::<Vec<_>>()
         .join(" ");
+    let exact = (0..=u64::from(RACE_MAX_Z))
+        .map(|z| {
+            let (x, y) = (x_of(z as f64, max), y_of(consensus::race::exact(q, z)));
+            format!("{x:.1},{y:.1}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
     let mx = x_of(f64::from(merchant_z), max);
     html! {
         <figure class="race-chart">
@@ -54,6 +61,7 @@ pub fn probability_chart(t: &Text, q: f64, merchant_z: u32, points: &[ChartPoint
                 <text class="axis" x={((LEFT + W) / 2.0).to_string()} y={(H - 6.0).to_string()} text-anchor="middle">{ t.chart_x }</text>
                 <line class="merchant" x1={mx.to_string()} x2={mx.to_string()} y1={TOP.to_string()} y2={(H - BOTTOM).to_string()} />
                 <text class="merchant-label" x={(mx + 4.0).to_string()} y={(TOP + 12.0).to_string()}>{ format!("{} z = {merchant_z}", t.merchant) }</text>
+                <polyline class="exact" points={exact} />
                 <polyline class="formula" points={line} />
                 { for formula.iter().map(|(x, y)| html! { <circle class="formula-dot" cx={x.to_string()} cy={y.to_string()} r="4" /> }) }
                 { for points.iter().map(|p| {
@@ -68,7 +76,7 @@ pub fn probability_chart(t: &Text, q: f64, merchant_z: u32, points: &[ChartPoint
                     </g> }
                 }) }
             </svg>
-            <p class="legend muted small"><span>{ t.legend_formula }</span><span>{ t.legend_simulated }</span></p>
+            <p class="legend muted small"><span>{ t.legend_formula }</span><span>{ t.legend_exact }</span><span>{ t.legend_simulated }</span></p>
         </figure>
     }
 }
