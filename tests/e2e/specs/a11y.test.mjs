@@ -57,7 +57,8 @@ for (const lang of LANGS) {
           assert.ok(step > 1, `${id} has a first step`);
           break;
         }
-        await page.waitForLoadState('networkidle');
+        // Some widgets keep the network busy (live simulations); give others time to settle.
+        await page.waitForLoadState('networkidle', { timeout: 5000 }).catch(() => {});
         serious.push(...await scan(page, `/${lang}/lesson/${id}/${step}`));
       }
     }
@@ -73,7 +74,7 @@ test('every embed passes axe without serious violations', async () => {
     for (const lang of LANGS) {
       await page.goto(`${BASE}/embed/${name}?lang=${lang}`);
       await page.locator('main.embed').waitFor();
-      await page.waitForLoadState('networkidle');
+      await page.waitForLoadState('networkidle', { timeout: 5000 }).catch(() => {});
       serious.push(...await scan(page, `/embed/${name}?lang=${lang}`));
     }
   }
