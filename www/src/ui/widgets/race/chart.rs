@@ -119,9 +119,11 @@ pub fn walk_chart(t: &Text, z: u32, walks: &[Walk]) -> Html {
                         .collect::<Vec<_>>().join(" ");
                     let end = walk.lead.len() - 1;
                     let (ex, ey) = (x_of(end as f64, max), y(walk.lead[end]));
+                    // A label at the right edge would be cut off: put it left of the end.
+                    let near_end = ex > W - RIGHT - 40.0;
                     html! { <g class={format!("walk walk-{i}")}>
                         <polyline points={points} />
-                        <text x={(ex + 4.0).to_string()} y={(ey - 4.0).to_string()}>
+                        <text x={(if near_end { ex - 4.0 } else { ex + 4.0 }).to_string()} y={(ey - 4.0).to_string()} text-anchor={if near_end { "end" } else { "start" }}>
                             { format!("{}{}", i + 1, if walk.overtaken_at.is_some() { " ★" } else { "" }) }
                         </text>
                     </g> }
