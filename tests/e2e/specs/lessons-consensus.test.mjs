@@ -201,3 +201,27 @@ for (const lang of ['en', 'zh']) {
     assert.deepEqual(page.problems, []);
   });
 }
+
+test('the consensus widgets embed from their URLs, in both languages', async () => {
+  const cases = [
+    ['/embed/pbft?n=4&f=1', 'pbft'],
+    ['/embed/raft?n=5', 'raft'],
+    ['/embed/generals?algorithm=om&n=4&m=1', 'generals-verdict'],
+    ['/embed/race?q=0.3&z=6&lang=zh', 'race-readout'],
+  ];
+  for (const [url, testid] of cases) {
+    const page = await openPage(browser);
+    await page.goto(`${BASE}${url}`, { waitUntil: 'networkidle' });
+    await page.getByTestId(testid).waitFor();
+    if (testid === 'race-readout') {
+      assert.match(await page.getByTestId(testid).textContent(), /q = 0\.30, z = 6: 白皮书公式 P = 0\.1321112/);
+      await screenshot(page, 'lessons-consensus-embed-race-zh');
+    }
+    assert.deepEqual(page.problems, [], url);
+    await page.close();
+  }
+  const page = await openPage(browser);
+  await page.goto(`${BASE}/embed/raft?n=9`, { waitUntil: 'networkidle' });
+  assert.match(await page.locator('body').textContent(), /n must be a whole number from 3 to 7/);
+  assert.deepEqual(page.problems, []);
+});
