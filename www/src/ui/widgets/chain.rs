@@ -209,10 +209,10 @@ fn tx_view(
     } else {
         fill(t.pays, &[("from", from), ("to", to)])
     };
-    let input_id = format!("amount-{block}-{n}-{}", tx.tx.txid());
-    let onchange = {
+    let input_id = format!("amount-{block}-{n}");
+    let oninput = {
         let on_amount = on_amount.clone();
-        Callback::from(move |e: Event| {
+        Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
             if let Ok(coins) = input.value().trim().parse::<u64>() {
                 on_amount.emit((block, n, coins.min(1_000_000)));
@@ -225,7 +225,7 @@ fn tx_view(
             <label for={input_id.clone()}>{ label }</label>
             <span class="amount-input">
                 <input id={input_id} type="number" min="0" step="1" inputmode="numeric"
-                    value={(first.amount.to_sat() / 100_000_000).to_string()} {onchange}
+                    value={(first.amount.to_sat() / 100_000_000).to_string()} {oninput}
                     data-testid="amount" />
                 { t.coins }
             </span>
