@@ -35,7 +35,11 @@ pub enum Widget {
     Pbft(PbftSettings),
     /// A chain of real blocks to tamper with and re-mine; `tamper` starts one block's
     /// coinbase already edited (0 = none).
-    Chain { blocks: u32, difficulty: u32, tamper: u32 },
+    Chain {
+        blocks: u32,
+        difficulty: u32,
+        tamper: u32,
+    },
     /// A Merkle tree over `leaves` transactions, with proofs and tampering.
     Merkle { leaves: u32 },
     /// A light client that keeps only headers and checks payments with proofs.
@@ -72,9 +76,7 @@ pub const NAMES: [&str; 15] = [
 /// Why a widget name or parameter was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WidgetError {
-    #[error(
-        "there is no widget called {0:?}; the widgets are: sha256, avalanche, nonce-search, block"
-    )]
+    #[error("there is no widget called {0:?}; the widgets are: {names}", names = NAMES.join(", "))]
     UnknownWidget(String),
     #[error("the {widget} widget has no setting called {key:?}")]
     UnknownParam { widget: &'static str, key: String },
