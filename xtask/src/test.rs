@@ -22,15 +22,15 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             "clippy",
             "--workspace",
             "--all-targets",
+            "--all-features",
             "--release",
-            "--",
-            "-D",
-            "warnings",
         ])
+        .args(["--", "-D", "warnings"])
         .run()?;
     Cmd::cargo()
         .args(["test", "--workspace", "--release"])
         .run()?;
+    shaders_on_lavapipe()?;
     wasm_in_browser(&tools)?;
     web::build(&tools)?;
     let chainlab = web::build_chainlab()?;
@@ -52,35 +52,72 @@ fn browsers_present() -> anyhow::Result<()> {
     )
 }
 
+/// The WGSL shaders on real Vulkan: Mesa's lavapipe runs them on the CPU, bit for bit
+/// against the CPU kernels.
+fn shaders_on_lavapipe() -> anyhow::Result<()> {
+    let runtime = paths::target_dir().join("xdg-runtime");
+    std::fs::create_dir_all(&runtime)?;
+    Cmd::cargo()
+        .args([
+            "test",
+            "--release",
+            "--package",
+            "pow",
+            "--features",
+            "gpu",
+            "--test",
+            "gpu",
+        ])
+        .env("WGPU_BACKEND", "vulkan")
+        .env("VK_DRIVER_FILES", LAVAPIPE_ICD)
+        .env("XDG_RUNTIME_DIR", runtime)
+        .run()
+}
+
+const LAVAPIPE_ICD: &str = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json";
+
 /// The ledger and pow crates' `browser` test targets, compiled to wasm and run by
-/// wasm-bindgen-test-runner in headless Chromium.
+/// wasm-bindgen-test-runner in headless Chromium (pow's on WebGPU too, on SwiftShader).
 fn wasm_in_browser(tools: &setup::Tools) -> anyhow::Result<()> {
     let config = paths::target_dir().join("webdriver.json");
     std::fs::create_dir_all(paths::target_dir())?;
     std::fs::write(&config, webdriver_json())?;
-    Cmd::cargo()
-        .args(["test", "--release", "--target", "wasm32-unknown-unknown"])
-        .args([
-            "--package",
-            "ledger",
+    let suites: [&[&str]; 2] = [
+        &["--package", "ledger"],
+        &[
             "--package",
             "pow",
-            "--test",
-            "browser",
-        ])
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            tools.program("wasm-bindgen-test-runner"),
-        )
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-            "-C target-feature=+simd128",
-        )
-        .env("CHROMEDRIVER", CHROMEDRIVER)
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "300")
-        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &config)
-        .env("PATH", tools.path())
-        .run()
+            "--no-default-features",
+            "--features",
+            "gpu",
+        ],
+    ];
+    for suite in suites {
+        Cmd::cargo()
+            .args([
+                "test",
+                "--release",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--test",
+                "browser",
+            ])
+            .args(suite)
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                tools.program("wasm-bindgen-test-runner"),
+            )
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+                "-C target-feature=+simd128",
+            )
+            .env("CHROMEDRIVER", CHROMEDRIVER)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "300")
+            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &config)
+            .env("PATH", tools.path())
+            .run()?;
+    }
+    Ok(())
 }
 
 /// Flags from ../shared/docs/toolchain.md: a closed network, root, and WebGPU on
