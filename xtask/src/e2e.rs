@@ -55,6 +55,7 @@ pub fn run(tools: &Tools, chainlab: &Path) -> anyhow::Result<()> {
         .arg(e2e.join("specs"))
         .env("CHAINLAB_URL", &server.url)
         .env("CHAINLAB_ARTIFACTS", &artifacts)
+        .env("CHAINLAB_BIN", chainlab)
         .run()
 }
 

@@ -44,7 +44,14 @@ pub fn EmbedPage(props: &EmbedPageProps) -> Html {
             { match widget {
                 Ok(widget) => {
                     let on_event = super::progress::post_progress(widget.name(), lang);
-                    html! { <WidgetView {widget} {on_event} /> }
+                    // Screen readers land on the frame's one heading: which lab widget this is.
+                    let heading = format!("ChainLab: {}", widget.name());
+                    html! {
+                        <>
+                            <h1 class="visually-hidden">{ heading }</h1>
+                            <WidgetView {widget} {on_event} />
+                        </>
+                    }
                 }
                 Err(error) => html! {
                     <section class="card error" role="alert">
