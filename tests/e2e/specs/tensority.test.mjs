@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { BASE, launch, openPage, screenshot } from '../lib/browser.mjs';
 
-const VECTORS = JSON.parse(readFileSync(process.env.TENSORITY_VECTORS ?? '/work/shared/vectors/tensority.json', 'utf8')).vectors;
+const VECTORS = JSON.parse(readFileSync(process.env.TENSORITY_VECTORS ?? new URL('../../../../shared/vectors/tensority.json', import.meta.url), 'utf8')).vectors;
 // The native `chainlab tensority` is the reference for random inputs.
 const CHAINLAB = process.env.CHAINLAB_BIN;
 const ISOLATED = {
