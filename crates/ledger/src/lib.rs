@@ -38,6 +38,7 @@ pub mod mempool;
 pub mod merkle;
 pub mod params;
 pub mod pow;
+mod serde_text;
 pub mod target;
 pub mod tx;
 pub mod uint;
