@@ -11,7 +11,10 @@
 //! - [`node`]: gossip, header-first sync, orphans and peer hygiene.
 //! - [`wallet`]: keys, balance, coin selection, signed payments, export/import.
 //! - [`store`]: the snapshot a tab saves to IndexedDB and validates on reload.
+//! - [`classroom`]: the room's control plane (instructor's parameters and scenarios,
+//!   each node's status), carried by `chainlab serve` rather than by peers.
 
+pub mod classroom;
 pub mod node;
 pub mod peer;
 pub mod store;
