@@ -57,6 +57,11 @@ pub trait Node: Clone {
     fn on_timer(&mut self, timer: Self::Timer, ctx: &mut Ctx<'_, Self>);
     /// The node comes back after a crash; it must forget its volatile state here.
     fn restart(&mut self, ctx: &mut Ctx<'_, Self>);
+    /// A command from a client outside the simulation reached this node (an
+    /// [`Injection::Request`]). Protocols that simulate their clients as nodes ignore it.
+    fn on_request(&mut self, command: u64, ctx: &mut Ctx<'_, Self>) {
+        let _ = (command, ctx);
+    }
     /// A short name for a message, used for per-kind message counts.
     fn kind(msg: &Self::Msg) -> &'static str;
 }
@@ -146,6 +151,8 @@ pub enum Injection {
     Restart { node: NodeId },
     /// Change every link's behaviour.
     Links { config: LinkConfig },
+    /// A client outside the simulation hands `command` to `node`; lost if it is down.
+    Request { node: NodeId, command: u64 },
 }
 
 /// An injection and the simulated time it happens at.
@@ -468,6 +475,11 @@ impl<N: Node> Simulator<N> {
                     self.up[*node] = true;
                     self.incarnation[*node] += 1;
                     self.dispatch(*node, sink, |n, ctx| n.restart(ctx));
+                }
+            }
+            Injection::Request { node, command } => {
+                if self.is_up(*node) {
+                    self.dispatch(*node, sink, |n, ctx| n.on_request(*command, ctx));
                 }
             }
         }

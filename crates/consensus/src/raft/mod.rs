@@ -3,15 +3,23 @@
 //!
 //! Terms, votes and the log survive a crash; roles, the commit index and leader
 //! bookkeeping do not, exactly as in the paper's figure 2. A leader appends a no-op when
-//! elected (so earlier-term entries can commit) and then one client command every
-//! `propose_every` milliseconds, standing in for a client.
+//! elected (so earlier-term entries can commit).
+//!
+//! Commands come from clients in two ways: a built-in client that makes the leader
+//! append one every `propose_every` milliseconds, and requests injected from outside
+//! ([`Injection::Request`]) that reach any server, as in the paper's section 8: a
+//! follower that knows the leader forwards the command to it, a server that knows no
+//! leader refuses it, and a leader appends it unless its log already holds it, so a
+//! duplicated request is committed once.
 
-use std::collections::BTreeMap;
+mod check;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::engine::{Ctx, Injection, Node, NodeId, Scheduled, Simulator, Time, TraceEvent, What};
+pub use check::{RaftReport, Violation, check_log_matching, run_checked};
+
+use crate::engine::{Ctx, Injection, Node, NodeId, Scheduled, Simulator, Time};
 use crate::network::{LinkConfig, Network};
 use crate::rng::Rng;
 
@@ -24,8 +32,9 @@ pub struct RaftConfig {
     pub election_max: Time,
     /// How often a leader sends AppendEntries even with nothing new.
     pub heartbeat: Time,
-    /// How often a leader appends a client command.
-    pub propose_every: Time,
+    /// How often the built-in client has the leader append a command; `None` leaves
+    /// the log to injected client requests.
+    pub propose_every: Option<Time>,
     /// Most entries carried by one AppendEntries.
     pub max_batch: usize,
 }
@@ -36,7 +45,7 @@ impl Default for RaftConfig {
             election_min: 150,
             election_max: 300,
             heartbeat: 50,
-            propose_every: 100,
+            propose_every: Some(100),
             max_batch: 64,
         }
     }
@@ -77,6 +86,8 @@ pub enum Msg {
         success: bool,
         match_index: u64,
     },
+    /// A follower passes a client's command on to the leader it knows.
+    ClientRequest { command: u64 },
 }
 
 /// Raft's timers; `epoch` lets a node ignore timers armed before its role changed.
@@ -107,6 +118,13 @@ pub enum Note {
     Committed { index: u64, term: u64, command: u64 },
     /// Uncommitted entries were rolled back to match the leader.
     Truncated { from_index: u64, removed: u64 },
+    /// The leader appended a client's command at `index`.
+    Accepted { index: u64, command: u64 },
+    /// A follower passed a client's command on to the leader it knows.
+    Forwarded { command: u64, leader: NodeId },
+    /// No leader known (or a forwarded command reached a non-leader): the client must
+    /// try again.
+    Refused { command: u64 },
 }
 
 /// A server's role.
@@ -137,6 +155,7 @@ pub struct RaftNode {
     epoch: u64,
     proposed: u64,
     election_deadline: Option<Time>,
+    leader_hint: Option<NodeId>,
 }
 
 impl RaftNode {
@@ -156,6 +175,7 @@ impl RaftNode {
             epoch: 0,
             proposed: 0,
             election_deadline: None,
+            leader_hint: None,
         }
     }
 
@@ -183,6 +203,11 @@ impl RaftNode {
     /// (`None` while it leads); what RaftScope draws as the shrinking timer ring.
     pub fn election_deadline(&self) -> Option<Time> {
         self.election_deadline
+    }
+    /// The leader this server last heard from in its current term (itself while it
+    /// leads): where it forwards client commands.
+    pub fn leader_hint(&self) -> Option<NodeId> {
+        self.leader_hint
     }
 
     fn n(&self) -> usize {
@@ -213,6 +238,7 @@ impl RaftNode {
         if term > self.term {
             self.term = term;
             self.voted_for = None;
+            self.leader_hint = None;
             if self.role != Role::Follower {
                 self.role = Role::Follower;
                 ctx.note(Note::SteppedDown { term });
@@ -223,6 +249,7 @@ impl RaftNode {
 
     fn start_election(&mut self, ctx: &mut Ctx<'_, Self>) {
         self.term += 1;
+        self.leader_hint = None;
         self.role = Role::Candidate;
         self.voted_for = Some(self.id);
         self.votes.iter_mut().for_each(|v| *v = false);
@@ -246,6 +273,7 @@ impl RaftNode {
 
     fn become_leader(&mut self, ctx: &mut Ctx<'_, Self>) {
         self.role = Role::Leader;
+        self.leader_hint = Some(self.id);
         ctx.note(Note::Leader { term: self.term });
         self.epoch += 1;
         self.election_deadline = None;
@@ -263,10 +291,42 @@ impl RaftNode {
             self.config.heartbeat,
             Timer::Heartbeat { epoch: self.epoch },
         );
-        ctx.set_timer(
-            self.config.propose_every,
-            Timer::Propose { epoch: self.epoch },
-        );
+        if let Some(every) = self.config.propose_every {
+            ctx.set_timer(every, Timer::Propose { epoch: self.epoch });
+        }
+    }
+
+    /// Append a command of the current term and send it on at once.
+    fn append(&mut self, command: u64, ctx: &mut Ctx<'_, Self>) -> u64 {
+        self.log.push(Entry {
+            term: self.term,
+            command,
+        });
+        let index = self.last_index();
+        self.match_index[self.id] = index;
+        self.advance_commit(ctx);
+        self.replicate(ctx);
+        index
+    }
+
+    /// Section 8: the leader takes the command, a follower passes it to the leader it
+    /// knows (once: a forwarded command is never forwarded again, so it cannot
+    /// circle), anyone else refuses it and the client retries. The leader skips a
+    /// command its log already holds, so a request the network duplicated commits once.
+    fn on_client_request(&mut self, command: u64, forwarded: bool, ctx: &mut Ctx<'_, Self>) {
+        match (self.role, self.leader_hint) {
+            (Role::Leader, _) => {
+                if !self.log.iter().any(|e| e.command == command) {
+                    let index = self.append(command, ctx);
+                    ctx.note(Note::Accepted { index, command });
+                }
+            }
+            (Role::Follower, Some(leader)) if !forwarded => {
+                ctx.send(leader, Msg::ClientRequest { command });
+                ctx.note(Note::Forwarded { command, leader });
+            }
+            _ => ctx.note(Note::Refused { command }),
+        }
     }
 
     fn replicate(&mut self, ctx: &mut Ctx<'_, Self>) {
@@ -369,6 +429,7 @@ impl RaftNode {
             self.role = Role::Follower;
             ctx.note(Note::SteppedDown { term: self.term });
         }
+        self.leader_hint = Some(from);
         self.reset_election_timer(ctx);
         if msg.prev_index > self.last_index() || self.term_at(msg.prev_index) != msg.prev_term {
             let hint = self.last_index().min(msg.prev_index.saturating_sub(1));
@@ -439,6 +500,18 @@ impl RaftNode {
     }
 }
 
+/// The built-in client's commands carry the proposing server in their high half, so
+/// they never collide with the small numbers an outside client sends.
+fn builtin_command(server: NodeId, count: u64) -> u64 {
+    ((server as u64 + 1) << 32) | count
+}
+
+/// Whether `command` came from an outside client rather than the built-in one or a
+/// leader's no-op.
+pub fn is_client_command(command: u64) -> bool {
+    command != 0 && command >> 32 == 0
+}
+
 struct AppendArgs {
     term: u64,
     prev_index: u64,
@@ -486,6 +559,7 @@ impl Node for RaftNode {
                 success,
                 match_index,
             } => self.on_append_reply(from, term, success, match_index, ctx),
+            Msg::ClientRequest { command } => self.on_client_request(command, true, ctx),
         }
     }
 
@@ -500,22 +574,22 @@ impl Node for RaftNode {
             }
             Timer::Propose { epoch } if epoch == self.epoch && self.role == Role::Leader => {
                 self.proposed += 1;
-                let command = ((self.id as u64 + 1) << 32) | self.proposed;
-                self.log.push(Entry {
-                    term: self.term,
-                    command,
-                });
-                self.match_index[self.id] = self.last_index();
-                self.advance_commit(ctx);
-                self.replicate(ctx);
-                ctx.set_timer(self.config.propose_every, Timer::Propose { epoch });
+                self.append(builtin_command(self.id, self.proposed), ctx);
+                if let Some(every) = self.config.propose_every {
+                    ctx.set_timer(every, Timer::Propose { epoch });
+                }
             }
             _ => {}
         }
     }
 
+    fn on_request(&mut self, command: u64, ctx: &mut Ctx<'_, Self>) {
+        self.on_client_request(command, false, ctx);
+    }
+
     fn restart(&mut self, ctx: &mut Ctx<'_, Self>) {
         self.role = Role::Follower;
+        self.leader_hint = None;
         self.commit = 0;
         self.votes.iter_mut().for_each(|v| *v = false);
         self.reset_election_timer(ctx);
@@ -527,6 +601,7 @@ impl Node for RaftNode {
             Msg::Vote { .. } => "vote",
             Msg::AppendEntries { .. } => "append_entries",
             Msg::AppendReply { .. } => "append_reply",
+            Msg::ClientRequest { .. } => "client_request",
         }
     }
 }
@@ -612,7 +687,9 @@ impl RaftParams {
 
 fn injected_node(injection: &Injection) -> Option<NodeId> {
     match injection {
-        Injection::Crash { node } | Injection::Restart { node } => Some(*node),
+        Injection::Crash { node }
+        | Injection::Restart { node }
+        | Injection::Request { node, .. } => Some(*node),
         Injection::Partition { islands } => islands.iter().flatten().max().copied(),
         _ => None,
     }
@@ -665,157 +742,6 @@ pub fn random_faults(n: usize, duration: Time, seed: u64) -> Vec<Scheduled> {
     out
 }
 
-/// A broken Raft guarantee, with the evidence.
-#[derive(Clone, Debug, Error, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Violation {
-    /// Two leaders in one term.
-    #[error("election safety: servers {first} and {second} were both leader in term {term}")]
-    ElectionSafety {
-        term: u64,
-        first: NodeId,
-        second: NodeId,
-    },
-    /// Two logs agree on an entry but not on what precedes it.
-    #[error("log matching: servers {a} and {b} share entry {index} but differ before it")]
-    LogMatching { a: NodeId, b: NodeId, index: u64 },
-    /// A new leader lacks a committed entry.
-    #[error("leader completeness: leader {leader} of term {term} lacks committed entry {index}")]
-    LeaderCompleteness {
-        leader: NodeId,
-        term: u64,
-        index: u64,
-    },
-    /// Two servers applied different commands at one index.
-    #[error("state machine safety: two servers committed different entries at index {index}")]
-    StateMachineSafety { index: u64 },
-}
-
-/// What a checked run saw.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct RaftReport {
-    /// Events processed.
-    pub events: u64,
-    /// Simulated time reached.
-    pub time: Time,
-    /// Elections started.
-    pub elections: u64,
-    /// Highest term seen.
-    pub max_term: u64,
-    /// (term, leader) for every won election, in order.
-    pub leaders: Vec<(u64, NodeId)>,
-    /// Entries committed cluster-wide.
-    pub committed: u64,
-    /// Entries rolled back because they were never committed.
-    pub rolled_back: u64,
-    /// Each server's (term, role, log length, commit index) at the end.
-    pub servers: Vec<(u64, Role, u64, u64)>,
-    /// Messages sent, by kind.
-    pub messages: Vec<(String, u64)>,
-    /// Every broken invariant (empty when Raft is safe).
-    pub violations: Vec<Violation>,
-}
-
-/// Run until `until` (simulated ms) or `max_events`, checking election safety, log
-/// matching, leader completeness and state machine safety as the run goes.
-pub fn run_checked(sim: &mut Simulator<RaftNode>, until: Time, max_events: u64) -> RaftReport {
-    let mut report = RaftReport::default();
-    let mut leaders: BTreeMap<u64, NodeId> = BTreeMap::new();
-    let mut committed: BTreeMap<u64, Entry> = BTreeMap::new();
-    let mut trace: Vec<TraceEvent<RaftNode>> = Vec::new();
-    while sim.next_time().is_some_and(|t| t <= until)
-        && sim.steps() < max_events
-        && sim.step(&mut trace)
-    {
-        for event in trace.drain(..) {
-            let What::Note { node, note } = event.what else {
-                continue;
-            };
-            match note {
-                Note::Candidate { .. } => report.elections += 1,
-                Note::Leader { term } => {
-                    report.leaders.push((term, node));
-                    if let Some(&first) = leaders.get(&term) {
-                        report.violations.push(Violation::ElectionSafety {
-                            term,
-                            first,
-                            second: node,
-                        });
-                    }
-                    leaders.insert(term, node);
-                    let log = sim.nodes()[node].log();
-                    if let Some((&index, _)) = committed
-                        .iter()
-                        .find(|(i, e)| log.get(**i as usize - 1) != Some(*e))
-                    {
-                        report.violations.push(Violation::LeaderCompleteness {
-                            leader: node,
-                            term,
-                            index,
-                        });
-                    }
-                }
-                Note::Committed {
-                    index,
-                    term,
-                    command,
-                } => {
-                    let entry = Entry { term, command };
-                    if *committed.entry(index).or_insert(entry) != entry {
-                        report
-                            .violations
-                            .push(Violation::StateMachineSafety { index });
-                    }
-                }
-                Note::Truncated { removed, .. } => report.rolled_back += removed,
-                Note::SteppedDown { .. } | Note::Voted { .. } => {}
-            }
-        }
-        if sim.steps().is_multiple_of(1_000) {
-            report.violations.extend(check_log_matching(sim.nodes()));
-        }
-    }
-    report.violations.extend(check_log_matching(sim.nodes()));
-    report.events = sim.steps();
-    report.time = sim.now();
-    report.max_term = sim.nodes().iter().map(|n| n.term).max().unwrap_or(0);
-    report.committed = committed.len() as u64;
-    report.servers = sim
-        .nodes()
-        .iter()
-        .map(|n| (n.term, n.role, n.last_index(), n.commit))
-        .collect();
-    report.messages = sim
-        .message_counts()
-        .iter()
-        .map(|(k, v)| (k.to_string(), *v))
-        .collect();
-    report.violations.dedup();
-    report
-}
-
-/// Log matching: if two logs hold an entry with the same index and term, the logs are
-/// identical up to it. Checking the highest such entry covers all lower ones.
-pub fn check_log_matching(nodes: &[RaftNode]) -> Vec<Violation> {
-    let mut out = Vec::new();
-    for a in 0..nodes.len() {
-        for b in a + 1..nodes.len() {
-            let (la, lb) = (&nodes[a].log, &nodes[b].log);
-            let shared = la.len().min(lb.len());
-            if let Some(i) = (0..shared).rev().find(|&i| la[i].term == lb[i].term)
-                && la[..=i] != lb[..=i]
-            {
-                out.push(Violation::LogMatching {
-                    a,
-                    b,
-                    index: i as u64 + 1,
-                });
-            }
-        }
-    }
-    out
-}
-
 /// The current leader with the highest term, if any server thinks it leads.
 pub fn leader(sim: &Simulator<RaftNode>) -> Option<NodeId> {
     (0..sim.nodes().len())
@@ -850,199 +776,4 @@ pub fn split_brain(sim: &mut Simulator<RaftNode>, heal_after: Time) -> Vec<Sched
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::{NoTrace, handle};
-
-    #[test]
-    fn five_servers_elect_one_leader_and_commit() {
-        let mut sim = RaftParams::new(5, 1).build().unwrap();
-        let report = run_checked(&mut sim, 5_000, u64::MAX);
-        assert!(report.violations.is_empty(), "{:?}", report.violations);
-        assert!(!report.leaders.is_empty());
-        assert!(report.committed > 20, "committed {}", report.committed);
-        let commits: Vec<u64> = sim.nodes().iter().map(|n| n.commit_index()).collect();
-        assert!(
-            commits.iter().all(|c| *c + 5 >= report.committed),
-            "{commits:?}"
-        );
-    }
-
-    #[test]
-    fn single_server_leads_itself() {
-        let mut sim = RaftParams::new(1, 3).build().unwrap();
-        let report = run_checked(&mut sim, 2_000, u64::MAX);
-        assert_eq!(report.leaders.len(), 1);
-        assert!(report.committed > 10);
-    }
-
-    #[test]
-    fn split_brain_has_two_leaders_then_rolls_back() {
-        let mut sim = RaftParams::new(5, 11).build().unwrap();
-        let made = split_brain(&mut sim, 3_000);
-        assert_eq!(made.len(), 2);
-        let old = leader(&sim).unwrap();
-        let old_term = sim.nodes()[old].term();
-        sim.run_until(made[0].at + 2_000, &mut NoTrace);
-        let leaders: Vec<(NodeId, u64)> = (0..5)
-            .filter(|&i| sim.nodes()[i].role() == Role::Leader)
-            .map(|i| (i, sim.nodes()[i].term()))
-            .collect();
-        assert_eq!(
-            leaders.len(),
-            2,
-            "two leaders during the partition: {leaders:?}"
-        );
-        assert!(leaders.iter().any(|&(i, t)| i == old && t == old_term));
-        assert!(leaders.iter().any(|&(i, t)| i != old && t > old_term));
-        let report = run_checked(&mut sim, made[1].at + 3_000, u64::MAX);
-        assert!(
-            report.rolled_back > 0,
-            "the old leader's uncommitted tail is removed"
-        );
-        assert!(report.violations.is_empty(), "{:?}", report.violations);
-        let logs: Vec<&[Entry]> = sim
-            .nodes()
-            .iter()
-            .map(|n| &n.log()[..n.commit_index() as usize])
-            .collect();
-        let shortest = logs.iter().map(|l| l.len()).min().unwrap();
-        assert!(logs.iter().all(|l| l[..shortest] == logs[0][..shortest]));
-    }
-
-    #[test]
-    fn identical_timeouts_split_the_vote_and_randomized_ones_do_not() {
-        let mut fixed = RaftParams::new(4, 2);
-        fixed.config.election_min = 200;
-        fixed.config.election_max = 200;
-        fixed.link = LinkConfig {
-            min_delay: 10,
-            max_delay: 10,
-            ..LinkConfig::default()
-        };
-        let report = run_checked(&mut fixed.build().unwrap(), 5_000, u64::MAX);
-        assert!(
-            report.leaders.is_empty(),
-            "everyone votes for itself, every time"
-        );
-        assert!(report.elections >= 4 * 20);
-        let random = RaftParams {
-            config: RaftConfig::default(),
-            ..fixed
-        };
-        let report = run_checked(&mut random.build().unwrap(), 5_000, u64::MAX);
-        assert_eq!(report.leaders.len(), 1);
-    }
-
-    #[test]
-    fn restarted_follower_catches_up_by_backing_off() {
-        let mut sim = RaftParams::new(5, 6).build().unwrap();
-        sim.run_until(1_000, &mut NoTrace);
-        let lead = leader(&sim).unwrap();
-        let follower = (lead + 1) % 5;
-        sim.inject(1_000, Injection::Crash { node: follower });
-        sim.inject(6_000, Injection::Restart { node: follower });
-        sim.run_until(5_900, &mut NoTrace);
-        let behind = sim.nodes()[follower].log().len();
-        assert!(sim.nodes()[lead].log().len() > behind + 40);
-        let report = run_checked(&mut sim, 8_000, u64::MAX);
-        assert!(report.violations.is_empty());
-        let (l, f) = (&sim.nodes()[lead], &sim.nodes()[follower]);
-        assert!(
-            f.log().len() + 3 >= l.log().len(),
-            "caught up: {} vs {}",
-            f.log().len(),
-            l.log().len()
-        );
-        assert_eq!(f.log()[..behind], l.log()[..behind]);
-    }
-
-    #[test]
-    fn crashed_leader_is_replaced_and_rejoins_as_follower() {
-        let mut sim = RaftParams::new(5, 8).build().unwrap();
-        sim.run_until(1_000, &mut NoTrace);
-        let old = leader(&sim).unwrap();
-        let old_term = sim.nodes()[old].term();
-        sim.inject(1_000, Injection::Crash { node: old });
-        sim.inject(3_000, Injection::Restart { node: old });
-        sim.run_until(2_900, &mut NoTrace);
-        let new = leader(&sim).unwrap();
-        assert_ne!(new, old);
-        assert!(sim.nodes()[new].term() > old_term);
-        let report = run_checked(&mut sim, 5_000, u64::MAX);
-        assert!(report.violations.is_empty());
-        assert_eq!(sim.nodes()[old].role(), Role::Follower);
-        assert_eq!(sim.nodes()[old].term(), sim.nodes()[new].term());
-        assert!(sim.nodes()[old].election_deadline().is_some());
-        assert!(sim.nodes()[new].election_deadline().is_none());
-    }
-
-    /// Raft paper, figure 8 (c): the leader of term 4 has replicated the term-2 entry at
-    /// index 2 to a majority, yet must not commit it by counting; only once an entry of
-    /// its own term is on a majority do both commit.
-    #[test]
-    fn figure_eight_old_term_entries_commit_only_with_a_current_one() {
-        let mut s1 = RaftNode::new(0, 5, RaftConfig::default());
-        s1.term = 4;
-        s1.role = Role::Leader;
-        s1.log = vec![
-            Entry {
-                term: 1,
-                command: 1,
-            },
-            Entry {
-                term: 2,
-                command: 2,
-            },
-        ];
-        s1.commit = 1;
-        s1.match_index = vec![2, 2, 0, 0, 0];
-        s1.next_index = vec![3, 3, 2, 2, 2];
-        let reply = |node: &mut RaftNode, from: NodeId, index: u64| {
-            handle(node, 0, 5, |n, ctx| {
-                n.on_message(
-                    from,
-                    Msg::AppendReply {
-                        term: 4,
-                        success: true,
-                        match_index: index,
-                    },
-                    ctx,
-                )
-            })
-        };
-        reply(&mut s1, 2, 2);
-        assert_eq!(
-            s1.commit_index(),
-            1,
-            "index 2 is on S1, S2, S3 but is from term 2"
-        );
-        s1.log.push(Entry {
-            term: 4,
-            command: 4,
-        });
-        s1.match_index[0] = 3;
-        reply(&mut s1, 1, 3);
-        assert_eq!(s1.commit_index(), 1);
-        let notes = reply(&mut s1, 2, 3);
-        assert_eq!(s1.commit_index(), 3);
-        assert_eq!(notes.len(), 2, "indexes 2 and 3 commit together: {notes:?}");
-    }
-
-    #[test]
-    fn rejects_bad_parameters() {
-        assert_eq!(
-            RaftParams::new(0, 1).build().err(),
-            Some(RaftError::NoServers)
-        );
-        let mut p = RaftParams::new(3, 1);
-        p.injections.push(Scheduled {
-            at: 5,
-            injection: Injection::Crash { node: 7 },
-        });
-        assert_eq!(
-            p.build().err(),
-            Some(RaftError::UnknownNode { node: 7, n: 3 })
-        );
-    }
-}
+mod tests;
