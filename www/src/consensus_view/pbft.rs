@@ -2,7 +2,7 @@
 //! votes for one sequence number against the quorum, the client's replies, and the
 //! phase every message belongs to.
 
-use consensus::pbft::{Msg, Note, PbftNode, PbftParams, Replica};
+use consensus::pbft::{Msg, Note, PbftConfig, PbftNode, PbftParams, Replica};
 use consensus::{Fault, Injection, Scheduled, Simulator, TraceEvent, What};
 
 use super::settings::{PbftFault, PbftSettings};
@@ -136,6 +136,42 @@ pub fn completed(sim: &Simulator<PbftNode>) -> u64 {
         .unwrap_or(0)
 }
 
+/// One replica's place on the sequence-number strip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowRow {
+    /// Low watermark h: the last stable checkpoint (0 before the first).
+    pub low: u64,
+    /// High watermark H = h + L: nothing above it is accepted yet.
+    pub high: u64,
+    /// The last sequence number it executed.
+    pub executed: u64,
+}
+
+/// Every replica's watermark window, stable checkpoint and progress.
+pub fn window_rows(replicas: &[&Replica]) -> Vec<WindowRow> {
+    replicas
+        .iter()
+        .map(|r| WindowRow {
+            low: r.low_watermark(),
+            high: r.high_watermark(),
+            executed: r.executed().last().map_or(0, |e| e.seq),
+        })
+        .collect()
+}
+
+/// Where checkpoints are taken (every K sequence numbers) up to `end`: the strip's
+/// grid lines.
+pub fn checkpoint_marks(end: u64) -> Vec<u64> {
+    let k = PbftConfig::default().checkpoint_interval;
+    (1..=end / k).map(|i| i * k).collect()
+}
+
+/// The strip's last sequence number: the furthest high watermark, so every window
+/// fits.
+pub fn strip_end(rows: &[WindowRow]) -> u64 {
+    rows.iter().map(|r| r.high).max().unwrap_or(0).max(1)
+}
+
 /// Whether the trace up to `step` holds a note matching `pred` (a commit, a new view).
 pub fn noted(trace: &[TraceEvent<PbftNode>], step: u64, pred: impl Fn(&Note) -> bool) -> bool {
     trace
@@ -197,6 +233,30 @@ mod tests {
             assert!(tl.forward(), "no view change");
         }
         assert!(replicas(tl.state()).iter().skip(1).any(|r| r.view() >= 1));
+    }
+
+    #[test]
+    fn checkpoints_become_stable_and_slide_the_watermark_window() {
+        let mut tl = timeline(PbftSettings::default());
+        let rows = window_rows(&replicas(tl.state()));
+        assert!(rows.iter().all(|r| *r
+            == WindowRow {
+                low: 0,
+                high: 20,
+                executed: 0
+            }));
+        assert_eq!(strip_end(&rows), 20);
+        while !noted(tl.trace(), tl.position(), |n| {
+            matches!(n, Note::Stable { seq: 10 })
+        }) {
+            assert!(tl.forward(), "no stable checkpoint");
+        }
+        let rows = window_rows(&replicas(tl.state()));
+        let moved: Vec<&WindowRow> = rows.iter().filter(|r| r.low == 10).collect();
+        assert!(!moved.is_empty());
+        assert!(moved.iter().all(|r| r.high == 30 && r.executed >= 10));
+        assert_eq!(strip_end(&rows), 30);
+        assert_eq!(checkpoint_marks(30), vec![10, 20, 30]);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! What the Raft widget draws: servers on a ring, their election timers, the minority
-//! a partition cuts off, and the logs side by side, all read from the simulator.
+//! a partition cuts off, the logs side by side and what became of the learner's client
+//! requests, all read from the simulator.
 
-use consensus::raft::{RaftConfig, RaftNode, Role, leader};
-use consensus::{Injection, NodeId, Simulator, Time};
+use consensus::raft::{Note, RaftConfig, RaftNode, RaftParams, Role, is_client_command, leader};
+use consensus::{Injection, NodeId, Simulator, Time, Timeline, What};
 
 /// Fewest and most servers the ring shows.
 pub const MIN_SERVERS: usize = 3;
@@ -13,6 +14,105 @@ pub const MAX_SERVERS: usize = 7;
 pub fn ring_position(i: usize, n: usize, cx: f64, cy: f64, radius: f64) -> (f64, f64) {
     let angle = std::f64::consts::TAU * i as f64 / n as f64 - std::f64::consts::FRAC_PI_2;
     (cx + radius * angle.cos(), cy + radius * angle.sin())
+}
+
+/// The widget's cluster: no built-in client, so every entry after a leader's no-op is
+/// a request the learner sent.
+pub fn widget_params(n: usize, seed: u64) -> RaftParams {
+    let mut params = RaftParams::new(n, seed);
+    params.config.propose_every = None;
+    params
+}
+
+/// The learner's next client request: numbered C1, C2, ... along this branch of the
+/// timeline, sent to the servers in turn the way a client that picks any server does
+/// (Raft section 8), so some land on the leader and some are forwarded.
+pub fn next_request(timeline: &Timeline<RaftNode>) -> Injection {
+    let sent = timeline
+        .forks()
+        .iter()
+        .filter(|f| f.step <= timeline.position())
+        .filter(|f| matches!(f.injection, Injection::Request { .. }))
+        .count() as u64;
+    let n = timeline.state().nodes().len() as u64;
+    Injection::Request {
+        node: (sent % n) as NodeId,
+        command: sent + 1,
+    }
+}
+
+/// What became of a client request so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// It reached a crashed server.
+    Lost,
+    /// No leader known: the client has to try again.
+    Refused,
+    /// Passed on to the leader the server knows.
+    Forwarded { leader: NodeId },
+    /// In the leader's log, not yet on a majority.
+    Appended { leader: NodeId, index: u64 },
+    /// On a majority: committed, it will survive any crash of a minority.
+    Committed { index: u64 },
+}
+
+/// The newest client request up to the current step: its command, the server it was
+/// sent to, and its fate.
+pub fn latest_request(timeline: &Timeline<RaftNode>) -> Option<(u64, NodeId, Fate)> {
+    let position = timeline.position();
+    let trace = &timeline.trace()[..timeline.trace().partition_point(|e| e.step <= position)];
+    let (at, server, command) = trace
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, e)| match e.what {
+            What::Injected {
+                injection: Injection::Request { node, command },
+            } => Some((i, node, command)),
+            _ => None,
+        })?;
+    let mut fate = None;
+    for event in &trace[at..] {
+        match event.what {
+            What::Note {
+                note: Note::Refused { command: c },
+                ..
+            } if c == command => fate = Some(Fate::Refused),
+            What::Note {
+                note: Note::Forwarded { command: c, leader },
+                ..
+            } if c == command => fate = Some(Fate::Forwarded { leader }),
+            What::Note {
+                node,
+                note: Note::Accepted { command: c, index },
+            } if c == command => {
+                fate = Some(Fate::Appended {
+                    leader: node,
+                    index,
+                })
+            }
+            _ => {}
+        }
+    }
+    let sim = timeline.state();
+    let fate = match fate {
+        None => Fate::Lost,
+        Some(Fate::Appended { index, .. }) if committed(sim, index, command) => {
+            Fate::Committed { index }
+        }
+        Some(fate) => fate,
+    };
+    Some((command, server, fate))
+}
+
+/// Whether some server has `command` at `index` within its commit index.
+fn committed(sim: &Simulator<RaftNode>, index: u64, command: u64) -> bool {
+    sim.nodes().iter().any(|n| {
+        n.commit_index() >= index
+            && n.log()
+                .get(index as usize - 1)
+                .is_some_and(|e| e.command == command)
+    })
 }
 
 /// The share of the longest election timeout still left at `now`, 0..=1: the arc
@@ -56,6 +156,8 @@ pub fn leaders(sim: &Simulator<RaftNode>) -> Vec<(NodeId, u64)> {
 pub struct LogCell {
     pub term: u64,
     pub committed: bool,
+    /// The learner's request number, for entries a client sent (not leaders' no-ops).
+    pub request: Option<u64>,
 }
 
 /// The last `width` log indexes of every server (1-based first index, rows), so the
@@ -71,6 +173,7 @@ pub fn log_window(nodes: &[RaftNode], width: usize) -> (u64, Vec<Vec<Option<LogC
                     node.log().get(index - 1).map(|e| LogCell {
                         term: e.term,
                         committed: index as u64 <= node.commit_index(),
+                        request: is_client_command(e.command).then_some(e.command),
                     })
                 })
                 .collect()
@@ -150,6 +253,108 @@ mod tests {
         }
         let l = leader(&sim).unwrap();
         assert_eq!(timer_left(&sim.nodes()[l], sim.now(), &config), None);
+    }
+
+    fn elected(n: usize, seed: u64) -> Timeline<RaftNode> {
+        let mut timeline = Timeline::new(widget_params(n, seed).build().unwrap(), 64);
+        while leader(timeline.state()).is_none() {
+            assert!(timeline.forward());
+        }
+        timeline.seek(timeline.position() + 40);
+        timeline
+    }
+
+    fn until_fate(timeline: &mut Timeline<RaftNode>, done: impl Fn(Fate) -> bool) -> Fate {
+        for _ in 0..2_000 {
+            let fate = latest_request(timeline).unwrap().2;
+            if done(fate) {
+                return fate;
+            }
+            assert!(timeline.forward());
+        }
+        panic!("no such fate: {:?}", latest_request(timeline));
+    }
+
+    #[test]
+    fn requests_are_numbered_along_the_branch_and_go_round_the_servers() {
+        let mut timeline = elected(3, 5);
+        assert_eq!(latest_request(&timeline), None);
+        for k in 1..=4u64 {
+            let request = next_request(&timeline);
+            assert_eq!(
+                request,
+                Injection::Request {
+                    node: ((k - 1) % 3) as usize,
+                    command: k
+                }
+            );
+            timeline.fork(request);
+            timeline.seek(timeline.position() + 30);
+        }
+        let third = timeline.forks()[2].step;
+        timeline.seek(third);
+        assert_eq!(
+            next_request(&timeline),
+            Injection::Request {
+                node: 0,
+                command: 4
+            },
+            "the third request was made at this step, so the next is the fourth"
+        );
+        timeline.seek(third - 1);
+        assert_eq!(
+            next_request(&timeline),
+            Injection::Request {
+                node: 2,
+                command: 3
+            }
+        );
+    }
+
+    #[test]
+    fn a_request_is_forwarded_then_committed_and_shows_in_every_log() {
+        let mut timeline = elected(5, 6);
+        let lead = leader(timeline.state()).unwrap();
+        let follower = (lead + 1) % 5;
+        timeline.fork(Injection::Request {
+            node: follower,
+            command: 1,
+        });
+        timeline.forward();
+        assert_eq!(
+            latest_request(&timeline),
+            Some((1, follower, Fate::Forwarded { leader: lead }))
+        );
+        let fate = until_fate(&mut timeline, |f| matches!(f, Fate::Committed { .. }));
+        let Fate::Committed { index } = fate else {
+            unreachable!()
+        };
+        timeline.seek(timeline.position() + 200);
+        let (first, rows) = log_window(timeline.state().nodes(), 4);
+        let column = (index - first) as usize;
+        assert!(
+            rows.iter()
+                .all(|r| r[column].is_some_and(|c| c.request == Some(1)))
+        );
+    }
+
+    #[test]
+    fn requests_without_a_leader_are_refused_and_to_a_crashed_server_lost() {
+        let mut timeline = Timeline::new(widget_params(3, 7).build().unwrap(), 64);
+        timeline.fork(Injection::Request {
+            node: 1,
+            command: 1,
+        });
+        timeline.forward();
+        assert_eq!(latest_request(&timeline), Some((1, 1, Fate::Refused)));
+        timeline.fork(Injection::Crash { node: 2 });
+        timeline.forward();
+        timeline.fork(Injection::Request {
+            node: 2,
+            command: 2,
+        });
+        timeline.forward();
+        assert_eq!(latest_request(&timeline), Some((2, 2, Fate::Lost)));
     }
 
     #[test]

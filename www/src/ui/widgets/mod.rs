@@ -17,6 +17,7 @@ mod sha256;
 mod spv;
 mod target_line;
 mod tensority;
+mod timeline;
 
 use yew::prelude::*;
 

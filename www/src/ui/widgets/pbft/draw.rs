@@ -1,13 +1,16 @@
-//! The PBFT widget's pictures: the ring of replicas around the client, and the table
-//! of votes, logs and checkpoints.
+//! The PBFT widget's pictures: the ring of replicas around the client, the table of
+//! votes, logs and checkpoints, and the strip of sequence numbers with each replica's
+//! stable checkpoint and watermark window.
 
 use consensus::pbft::{Msg, PbftNode, Replica};
 use consensus::{Fault, Simulator, Timeline, What};
 use yew::prelude::*;
 
 use super::text::Text;
-use crate::consensus_view::pbft::{Votes, phase};
+use crate::consensus_view::pbft::{Votes, WindowRow, checkpoint_marks, phase, strip_end};
 use crate::consensus_view::raft::ring_position;
+use crate::i18n::fill;
+use crate::ui::widgets::timeline::{arrow, arrow_marker, fade, recent};
 
 const SIZE: f64 = 360.0;
 const CENTRE: f64 = SIZE / 2.0;
@@ -17,6 +20,14 @@ const NODE_R: f64 = 26.0;
 const RECENT: u64 = 8;
 /// Executed sequence numbers listed per replica.
 const LOG_SHOWN: usize = 6;
+const MARKER: &str = "pbft-arrow";
+/// The strip: width, replica label column, right margin, row height, axis height.
+const STRIP_W: f64 = 640.0;
+const STRIP_LEFT: f64 = 48.0;
+const STRIP_RIGHT: f64 = 24.0;
+const STRIP_ROW: f64 = 40.0;
+const STRIP_TOP: f64 = 26.0;
+const STRIP_AXIS: f64 = 26.0;
 
 fn phase_class(msg: &Msg) -> &'static str {
     match msg {
@@ -55,21 +66,6 @@ pub fn ring(t: &Text, timeline: &Timeline<PbftNode>) -> Html {
             ring_position(i, n, CENTRE, CENTRE, RING)
         }
     };
-    let position = timeline.position();
-    let trace = timeline.trace();
-    let end = trace.partition_point(|e| e.step <= position);
-    let recent: Vec<_> = trace[..end]
-        .iter()
-        .rev()
-        .take_while(|e| e.step + RECENT > position)
-        .filter_map(|e| match &e.what {
-            What::Deliver { from, to, msg, .. } => {
-                Some((*from, *to, msg, false, position - e.step))
-            }
-            What::Drop { from, to, msg, .. } => Some((*from, *to, msg, true, position - e.step)),
-            _ => None,
-        })
-        .collect();
     let replicas: Vec<&Replica> = sim
         .nodes()
         .iter()
@@ -80,23 +76,11 @@ pub fn ring(t: &Text, timeline: &Timeline<PbftNode>) -> Html {
         .collect();
     html! {
         <svg class="pbft-ring" viewBox={format!("0 0 {SIZE} {SIZE}")} role="img" aria-label={t.title} data-testid="pbft-ring">
-            <defs>
-                <marker id="pbft-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                    <path d="M 0 0 L 10 5 L 0 10 z" />
-                </marker>
-            </defs>
-            { for recent.iter().rev().map(|(from, to, msg, dropped, age)| {
-                let ((x1, y1), (x2, y2)) = (at(*from), at(*to));
-                let (dx, dy) = (x2 - x1, y2 - y1);
-                let len = (dx * dx + dy * dy).sqrt().max(1.0);
-                let (ux, uy) = (dx / len, dy / len);
-                let (sx, sy, ex, ey) = (x1 + ux * NODE_R, y1 + uy * NODE_R, x2 - ux * (NODE_R + 2.0), y2 - uy * (NODE_R + 2.0));
-                let opacity = 1.0 - *age as f64 / RECENT as f64 * 0.8;
-                let label = if *dropped { format!("✕ {}", phase(msg)) } else { phase(msg).to_owned() };
-                html! { <g class={classes!("pbft-msg", phase_class(msg), dropped.then_some("dropped"))} opacity={format!("{opacity:.2}")}>
-                    <line x1={sx.to_string()} y1={sy.to_string()} x2={ex.to_string()} y2={ey.to_string()} marker-end="url(#pbft-arrow)" />
-                    <text x={((sx + ex) / 2.0).to_string()} y={((sy + ey) / 2.0 - 3.0).to_string()} text-anchor="middle">{ label }</text>
-                </g> }
+            { arrow_marker(MARKER) }
+            { for recent(timeline, RECENT).into_iter().map(|m| {
+                let label = if m.dropped { format!("✕ {}", phase(m.msg)) } else { phase(m.msg).to_owned() };
+                let class = classes!("pbft-msg", phase_class(m.msg), m.dropped.then_some("dropped"));
+                arrow(at(m.from), at(m.to), NODE_R, label, class, fade(m.age, RECENT), MARKER)
             }) }
             { for replicas.iter().enumerate().map(|(i, r)| {
                 let (x, y) = at(i);
@@ -167,6 +151,50 @@ pub fn votes_table(
                 }) }
             </tbody>
         </table>
+    }
+}
+
+/// Sequence numbers left to right, one row per replica: the watermark window [h, H]
+/// it accepts as a bracketed band, what it has executed as a bar inside it, and its
+/// stable checkpoint as a flag at h. Every mark is labelled with its number.
+pub fn windows(t: &Text, rows: &[WindowRow]) -> Html {
+    let end = strip_end(rows);
+    let x = |seq: u64| STRIP_LEFT + seq as f64 / end as f64 * (STRIP_W - STRIP_LEFT - STRIP_RIGHT);
+    let height = STRIP_TOP + STRIP_ROW * rows.len() as f64 + STRIP_AXIS;
+    let axis_y = height - STRIP_AXIS;
+    html! {
+        <figure class="pbft-windows" data-testid="pbft-windows">
+            <figcaption>{ t.windows_title }</figcaption>
+            <svg viewBox={format!("0 0 {STRIP_W} {height}")} role="img" aria-label={t.windows_title}>
+                { for std::iter::once(0).chain(checkpoint_marks(end)).map(|seq| html! {
+                    <g class="grid">
+                        <line x1={x(seq).to_string()} x2={x(seq).to_string()} y1={(STRIP_TOP - 6.0).to_string()} y2={axis_y.to_string()} />
+                        <text x={x(seq).to_string()} y={(axis_y + 17.0).to_string()} text-anchor="middle">{ seq }</text>
+                    </g>
+                }) }
+                { for rows.iter().enumerate().map(|(i, row)| {
+                    let y = STRIP_TOP + STRIP_ROW * i as f64;
+                    let mid = y + STRIP_ROW / 2.0;
+                    let (lx, hx) = (x(row.low), x(row.high));
+                    let label = fill(t.window_row, &[
+                        ("r", &format!("R{i}")), ("low", &row.low.to_string()),
+                        ("high", &row.high.to_string()), ("executed", &row.executed.to_string()),
+                    ]);
+                    html! { <g class="pbft-window" aria-label={label} data-testid={format!("pbft-window-{i}")}>
+                        <text class="who" x="4" y={(mid + 5.0).to_string()}>{ format!("R{i}") }</text>
+                        <rect class="band" x={lx.to_string()} y={(mid - 10.0).to_string()} width={(hx - lx).to_string()} height="20" rx="3" />
+                        <rect class="executed" x={lx.to_string()} y={(mid - 4.0).to_string()} width={(x(row.executed.max(row.low)) - lx).to_string()} height="8" />
+                        <path class="bracket" d={format!("M {} {} h -5 v 24 h 5 M {} {} h 5 v 24 h -5", lx + 5.0, mid - 12.0, hx - 5.0, mid - 12.0)} />
+                        <text class="mark" x={(lx + 4.0).to_string()} y={(mid - 14.0).to_string()}>{ format!("h={}", row.low) }</text>
+                        <text class="mark" x={(hx - 4.0).to_string()} y={(mid - 14.0).to_string()} text-anchor="end">{ format!("H={}", row.high) }</text>
+                        if row.low > 0 {
+                            <text class="flag" x={lx.to_string()} y={(mid + 5.0).to_string()} text-anchor="end">{ format!("⚑{} ", row.low) }</text>
+                        }
+                    </g> }
+                }) }
+            </svg>
+            <p class="muted small">{ t.windows_legend }</p>
+        </figure>
     }
 }
 

@@ -1,29 +1,29 @@
 //! A live PBFT cluster: replicas on a ring around the client, the messages of the
 //! last few events labelled by phase, each replica's votes against 2f+1, the committed
-//! logs, checkpoints and view changes, with a timeline to step back through. Every
-//! frame is the engine's state at the current step.
+//! logs, the stable checkpoints and watermark windows drawn on a strip of sequence
+//! numbers, and view changes, with a timeline to step back through. Every frame is the
+//! engine's state at the current step.
 
 mod draw;
 mod text;
 
-use consensus::Timeline;
 use consensus::pbft::{Note, PbftNode};
-use gloo::timers::callback::Interval;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
+use super::timeline::{Playback, Run, TimelineControls, playback_key, use_player};
 use super::use_id;
-use crate::consensus_view::pbft::{self, completed, focus_seq, noted, replicas, replies, votes};
+use crate::consensus_view::pbft::{
+    self, completed, focus_seq, noted, replicas, replies, votes, window_rows,
+};
 use crate::consensus_view::settings::{PBFT_FAULTS, PbftFault, PbftSettings};
 use crate::i18n::fill;
 use crate::lesson::WaitFor;
 use crate::ui::use_lang;
 
-const SNAPSHOT_EVERY: u64 = 256;
-const TICK_MS: u32 = 50;
 /// Simulated milliseconds per tick at each speed.
-const SPEEDS: [(u64, &str); 3] = [(1, "×0.3"), (3, "×1"), (10, "×3")];
-const MAX_EVENTS_PER_TICK: usize = 2_000;
+const SPEEDS: [u64; 3] = [1, 3, 10];
+const SPEED_LABELS: [&str; 3] = ["×0.3", "×1", "×3"];
 
 #[derive(Properties, PartialEq)]
 pub struct PbftProps {
@@ -31,41 +31,12 @@ pub struct PbftProps {
     pub on_event: Callback<WaitFor>,
 }
 
-struct Cluster {
-    timeline: Timeline<PbftNode>,
-    clock: u64,
-}
-
-impl Cluster {
-    fn new(settings: &PbftSettings) -> Self {
-        let sim = pbft::params(settings, 1)
+fn cluster(settings: &PbftSettings) -> Run<PbftNode> {
+    Run::new(
+        pbft::params(settings, 1)
             .build()
-            .expect("the settings keep n within 4..=10 and f within (n-1)/3");
-        Self {
-            timeline: Timeline::new(sim, SNAPSHOT_EVERY),
-            clock: 0,
-        }
-    }
-
-    fn advance(&mut self, by: u64) {
-        let target = self.clock + by;
-        let mut budget = MAX_EVENTS_PER_TICK;
-        while budget > 0
-            && self
-                .timeline
-                .state()
-                .next_time()
-                .is_some_and(|t| t <= target)
-        {
-            self.timeline.forward();
-            budget -= 1;
-        }
-        self.clock = target.max(self.timeline.state().now());
-    }
-
-    fn sync_clock(&mut self) {
-        self.clock = self.timeline.state().now();
-    }
+            .expect("the settings keep n within 4..=10 and f within (n-1)/3"),
+    )
 }
 
 #[component]
@@ -73,7 +44,7 @@ pub fn PbftWidget(props: &PbftProps) -> Html {
     let t = text::for_lang(use_lang());
     let id = use_id();
     let settings = use_state(|| props.settings);
-    let cluster = use_mut_ref(|| Cluster::new(&props.settings));
+    let cluster = use_mut_ref(|| cluster(&props.settings));
     let redraw = use_force_update();
     let playing = use_state(|| false);
     let speed = use_state(|| 1usize);
@@ -81,21 +52,17 @@ pub fn PbftWidget(props: &PbftProps) -> Html {
     {
         let (cluster, redraw) = (cluster.clone(), redraw.clone());
         use_effect_with(*settings, move |settings| {
-            *cluster.borrow_mut() = Cluster::new(settings);
+            *cluster.borrow_mut() = self::cluster(settings);
             redraw.force_update();
         });
     }
     {
         let (cluster, redraw) = (cluster.clone(), redraw.clone());
-        use_effect_with((*playing, *speed), move |&(playing, speed)| {
-            let interval = playing.then(|| {
-                Interval::new(TICK_MS, move || {
-                    cluster.borrow_mut().advance(SPEEDS[speed].0);
-                    redraw.force_update();
-                })
-            });
-            move || drop(interval)
+        let tick = Callback::from(move |by: u64| {
+            cluster.borrow_mut().advance(by);
+            redraw.force_update();
         });
+        use_player(*playing, SPEEDS[*speed], tick);
     }
     {
         let (cluster, on_event) = (cluster.clone(), props.on_event.clone());
@@ -112,43 +79,43 @@ pub fn PbftWidget(props: &PbftProps) -> Html {
         });
     }
 
-    let step = |back: bool| {
+    let step = {
         let (cluster, redraw) = (cluster.clone(), redraw.clone());
-        Callback::from(move |_: MouseEvent| {
-            let mut c = cluster.borrow_mut();
-            if back {
-                c.timeline.back();
-            } else {
-                c.timeline.forward();
-            }
-            c.sync_clock();
+        Callback::from(move |back: bool| {
+            cluster.borrow_mut().step(back);
             redraw.force_update();
         })
     };
-    let toggle_play = {
+    let on_play = {
         let playing = playing.clone();
-        Callback::from(move |_: MouseEvent| playing.set(!*playing))
+        Callback::from(move |()| playing.set(!*playing))
     };
     let on_seek = {
         let (cluster, redraw, playing) = (cluster.clone(), redraw.clone(), playing.clone());
-        Callback::from(move |e: InputEvent| {
-            let step = e
-                .target_unchecked_into::<HtmlInputElement>()
-                .value()
-                .parse()
-                .unwrap_or(0);
-            let mut c = cluster.borrow_mut();
-            c.timeline.seek(step);
-            c.sync_clock();
+        Callback::from(move |to: u64| {
+            cluster.borrow_mut().seek(to);
             playing.set(false);
             redraw.force_update();
         })
     };
-    let select_value = |e: &Event| e.target_unchecked_into::<HtmlSelectElement>().value();
     let on_speed = {
         let speed = speed.clone();
-        Callback::from(move |e: Event| speed.set(select_value(&e).parse().unwrap_or(1)))
+        Callback::from(move |i: usize| speed.set(i.min(SPEEDS.len() - 1)))
     };
+    let onkeydown = {
+        let (step, on_play) = (step.clone(), on_play.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            match playback_key(&e) {
+                Some(Playback::Toggle) => on_play.emit(()),
+                Some(Playback::Back) => step.emit(true),
+                Some(Playback::Forward) => step.emit(false),
+                None => return,
+            }
+            e.prevent_default();
+            e.stop_propagation();
+        })
+    };
+    let select_value = |e: &Event| e.target_unchecked_into::<HtmlSelectElement>().value();
     let change = |apply: fn(&mut PbftSettings, &str)| {
         let (settings, playing) = (settings.clone(), playing.clone());
         Callback::from(move |e: Event| {
@@ -170,7 +137,6 @@ pub fn PbftWidget(props: &PbftProps) -> Html {
     let c = cluster.borrow();
     let sim = c.timeline.state();
     let position = c.timeline.position();
-    let explored = c.timeline.explored();
     let reps = replicas(sim);
     let n = reps.len();
     let quorum = reps.first().map_or(0, |r| r.quorum());
@@ -208,7 +174,7 @@ pub fn PbftWidget(props: &PbftProps) -> Html {
         .position(|(_, f)| *f == settings.fault)
         .unwrap_or(0);
     html! {
-        <section class="widget card pbft" aria-label={t.title} data-testid="pbft">
+        <section class="widget card pbft" aria-label={t.title} tabindex="0" {onkeydown} data-testid="pbft">
             <div class="pbft-settings">
                 <div class="field">
                     <label for={format!("{id}-n")}>{ t.replicas }</label>
@@ -243,24 +209,12 @@ pub fn PbftWidget(props: &PbftProps) -> Html {
                 </div>
             </div>
             <p class="muted small">{ t.legend }</p>
+            { draw::windows(&t, &window_rows(&reps)) }
             <p class="pbft-event muted small" data-testid="pbft-event">{ draw::last_event(&t, &c.timeline) }</p>
-            <div class="pbft-controls" role="toolbar" aria-label={t.title}>
-                <button type="button" class="primary" onclick={toggle_play} data-testid="pbft-play">{ if *playing { t.pause } else { t.play } }</button>
-                <button type="button" onclick={step(true)} disabled={position == 0} data-testid="pbft-back">{ t.back }</button>
-                <button type="button" onclick={step(false)} data-testid="pbft-forward">{ t.forward }</button>
-                <div class="field inline">
-                    <label for={format!("{id}-speed")}>{ t.speed }</label>
-                    <select id={format!("{id}-speed")} onchange={on_speed}>
-                        { for SPEEDS.iter().enumerate().map(|(i, (_, label))| html! { <option value={i.to_string()} selected={i == *speed}>{ *label }</option> }) }
-                    </select>
-                </div>
-            </div>
-            <div class="field">
-                <label for={format!("{id}-timeline")}>
-                    { format!("{}: {} {position} / {explored} · {} {} ms", t.timeline, t.step, t.time, sim.now()) }
-                </label>
-                <input id={format!("{id}-timeline")} type="range" min="0" max={explored.to_string()} value={position.to_string()} oninput={on_seek} data-testid="pbft-timeline" />
-            </div>
+            <TimelineControls prefix="pbft" label={t.title} keys=true
+                position={position} explored={c.timeline.explored()} now={sim.now()}
+                playing={*playing} speed={*speed} speeds={&SPEED_LABELS[..]}
+                {on_play} on_step={step} {on_seek} {on_speed} />
         </section>
     }
 }

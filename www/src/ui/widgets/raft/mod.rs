@@ -1,35 +1,30 @@
 //! A live Raft cluster in the style of RaftScope: servers on a ring with their
-//! election timers, the messages of the last few events, the logs, presenter keys,
-//! and a timeline the learner can scrub back and fork. Every frame is the engine's
-//! state at the current step.
+//! election timers, the messages of the last few events, the logs, a client whose
+//! requests the learner sends, presenter keys, and a timeline the learner can scrub
+//! back and fork. Every frame is the engine's state at the current step.
 
 mod draw;
 mod text;
 
 use std::rc::Rc;
 
-use consensus::raft::{RaftNode, RaftParams, leader};
-use consensus::{Injection, Timeline};
-use gloo::timers::callback::Interval;
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
+use consensus::Injection;
+use consensus::raft::{RaftNode, leader};
+use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
-use super::use_id;
-use crate::consensus_view::raft::{leaders, minority_partition, partitioned};
+use super::timeline::{Playback, Run, TimelineControls, playback_key, use_player};
+use crate::consensus_view::raft::{
+    leaders, minority_partition, next_request, partitioned, widget_params,
+};
 use crate::consensus_view::settings::RaftSettings;
 use crate::i18n::fill;
 use crate::lesson::WaitFor;
 use crate::ui::use_lang;
 
-/// Steps between the timeline's snapshots: a jump replays at most this many events.
-const SNAPSHOT_EVERY: u64 = 256;
-/// Real milliseconds between animation ticks.
-const TICK_MS: u32 = 50;
 /// Simulated milliseconds per tick at each speed: slow enough to follow one election.
-const SPEEDS: [(u64, &str); 3] = [(2, "×0.4"), (5, "×1"), (15, "×3")];
-/// Most events one tick may process, so a tick never stalls the page.
-const MAX_EVENTS_PER_TICK: usize = 2_000;
+const SPEEDS: [u64; 3] = [2, 5, 15];
+const SPEED_LABELS: [&str; 3] = ["×0.4", "×1", "×3"];
 
 #[derive(Properties, PartialEq)]
 pub struct RaftProps {
@@ -37,79 +32,55 @@ pub struct RaftProps {
     pub on_event: Callback<WaitFor>,
 }
 
-/// The scrubbable run and the clock the timer arcs are drawn at.
+/// The scrubbable run, and whether the learner has seen the split brain yet.
 struct Cluster {
-    timeline: Timeline<RaftNode>,
-    clock: u64,
+    run: Run<RaftNode>,
     split_seen: bool,
 }
 
 impl Cluster {
     fn new(n: usize, seed: u64) -> Self {
-        let sim = RaftParams::new(n, seed)
+        let sim = widget_params(n, seed)
             .build()
             .expect("the settings keep n within 3..=7");
         Self {
-            timeline: Timeline::new(sim, SNAPSHOT_EVERY),
-            clock: 0,
+            run: Run::new(sim),
             split_seen: false,
         }
     }
 
-    fn advance(&mut self, by: u64) {
-        let target = self.clock + by;
-        let mut budget = MAX_EVENTS_PER_TICK;
-        while budget > 0
-            && self
-                .timeline
-                .state()
-                .next_time()
-                .is_some_and(|t| t <= target)
-        {
-            self.timeline.forward();
-            budget -= 1;
-        }
-        self.clock = target.max(self.timeline.state().now());
-    }
-
-    fn sync_clock(&mut self) {
-        self.clock = self.timeline.state().now();
-    }
-
-    /// Changes the future from here and shows its first event.
-    fn act(&mut self, injection: Injection) {
-        self.timeline.fork(injection);
-        self.timeline.forward();
-        self.sync_clock();
+    fn client_request(&mut self) {
+        let request = next_request(&self.run.timeline);
+        self.run.act(request);
     }
 
     fn crash_leader(&mut self) {
-        if let Some(l) = leader(self.timeline.state()) {
-            self.act(Injection::Crash { node: l });
+        if let Some(l) = leader(self.run.timeline.state()) {
+            self.run.act(Injection::Crash { node: l });
         }
     }
 
     fn restart_crashed(&mut self) {
-        let down: Vec<usize> = (0..self.timeline.state().nodes().len())
-            .filter(|&i| !self.timeline.state().is_up(i))
-            .collect();
+        let sim = self.run.timeline.state();
+        let down: Vec<usize> = (0..sim.nodes().len()).filter(|&i| !sim.is_up(i)).collect();
         for node in down {
-            self.act(Injection::Restart { node });
+            self.run.act(Injection::Restart { node });
         }
     }
 
     fn toggle_partition(&mut self) {
-        let injection = if partitioned(self.timeline.state()) {
+        let sim = self.run.timeline.state();
+        let injection = if partitioned(sim) {
             Injection::Heal
         } else {
-            minority_partition(self.timeline.state())
+            minority_partition(sim)
         };
-        self.act(injection);
+        self.run.act(injection);
     }
 
     /// The lesson events the current state shows.
     fn events(&mut self) -> Vec<WaitFor> {
-        let sim = self.timeline.state();
+        let sim = self.run.timeline.state();
         let now = leaders(sim);
         let mut events = Vec::new();
         if !now.is_empty() {
@@ -128,36 +99,28 @@ impl Cluster {
 #[component]
 pub fn RaftWidget(props: &RaftProps) -> Html {
     let t = text::for_lang(use_lang());
-    let id = use_id();
     let n = props.settings.n;
     let cluster = use_mut_ref(|| Cluster::new(n, 7));
     let redraw = use_force_update();
     let playing = use_state(|| false);
     let speed = use_state(|| 1usize);
-    let help = use_state(|| false);
-
     {
         let (cluster, redraw) = (cluster.clone(), redraw.clone());
-        use_effect_with((*playing, *speed), move |&(playing, speed)| {
-            let interval = playing.then(|| {
-                Interval::new(TICK_MS, move || {
-                    cluster.borrow_mut().advance(SPEEDS[speed].0);
-                    redraw.force_update();
-                })
-            });
-            move || drop(interval)
+        let tick = Callback::from(move |by: u64| {
+            cluster.borrow_mut().run.advance(by);
+            redraw.force_update();
         });
+        use_player(*playing, SPEEDS[*speed], tick);
     }
     {
         let (cluster, on_event) = (cluster.clone(), props.on_event.clone());
-        let position = cluster.borrow().timeline.position();
+        let position = cluster.borrow().run.timeline.position();
         use_effect_with(position, move |_| {
             for event in cluster.borrow_mut().events() {
                 on_event.emit(event);
             }
         });
     }
-
     let act = |f: fn(&mut Cluster)| -> Rc<dyn Fn()> {
         let (cluster, redraw) = (cluster.clone(), redraw.clone());
         Rc::new(move || {
@@ -165,54 +128,50 @@ pub fn RaftWidget(props: &RaftProps) -> Html {
             redraw.force_update();
         })
     };
-    let step_forward = act(|c| {
-        c.timeline.forward();
-        c.sync_clock();
-    });
-    let step_back = act(|c| {
-        c.timeline.back();
-        c.sync_clock();
-    });
+    let step = {
+        let (cluster, redraw) = (cluster.clone(), redraw.clone());
+        Callback::from(move |back: bool| {
+            cluster.borrow_mut().run.step(back);
+            redraw.force_update();
+        })
+    };
+    let on_play = {
+        let playing = playing.clone();
+        Callback::from(move |()| playing.set(!*playing))
+    };
+    let on_seek = {
+        let (cluster, redraw, playing) = (cluster.clone(), redraw.clone(), playing.clone());
+        Callback::from(move |to: u64| {
+            cluster.borrow_mut().run.seek(to);
+            playing.set(false);
+            redraw.force_update();
+        })
+    };
+    let on_speed = {
+        let speed = speed.clone();
+        Callback::from(move |i: usize| speed.set(i.min(SPEEDS.len() - 1)))
+    };
+    let request = act(Cluster::client_request);
     let crash = act(Cluster::crash_leader);
     let restart = act(Cluster::restart_crashed);
     let partition = act(Cluster::toggle_partition);
-    let toggle_play: Rc<dyn Fn()> = {
-        let playing = playing.clone();
-        Rc::new(move || playing.set(!*playing))
-    };
-    let show_help = {
-        let help = help.clone();
-        Rc::new(move |open: bool| help.set(open))
-    };
-    let click = |f: &Rc<dyn Fn()>| {
-        let f = f.clone();
-        Callback::from(move |_: MouseEvent| f())
-    };
-
     let onkeydown = {
-        let (f, b, k, r, p, s, h) = (
-            step_forward.clone(),
-            step_back.clone(),
+        let (step, on_play) = (step.clone(), on_play.clone());
+        let (c, k, r, p) = (
+            request.clone(),
             crash.clone(),
             restart.clone(),
             partition.clone(),
-            toggle_play.clone(),
-            show_help.clone(),
         );
         Callback::from(move |e: KeyboardEvent| {
-            let target_is_field = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT"));
-            match e.key().as_str() {
-                " " if !target_is_field => s(),
-                "ArrowRight" if !target_is_field => f(),
-                "ArrowLeft" if !target_is_field => b(),
-                "k" | "K" => k(),
-                "r" | "R" => r(),
-                "p" | "P" => p(),
-                "?" => h(true),
-                "Escape" => h(false),
+            match (playback_key(&e), e.key().as_str()) {
+                (Some(Playback::Toggle), _) => on_play.emit(()),
+                (Some(Playback::Back), _) => step.emit(true),
+                (Some(Playback::Forward), _) => step.emit(false),
+                (None, "c" | "C") => c(),
+                (None, "k" | "K") => k(),
+                (None, "r" | "R") => r(),
+                (None, "p" | "P") => p(),
                 _ => return,
             }
             // The lesson player pages with the arrow keys too; inside the cluster they
@@ -221,35 +180,14 @@ pub fn RaftWidget(props: &RaftProps) -> Html {
             e.stop_propagation();
         })
     };
-    let on_seek = {
-        let (cluster, redraw, playing) = (cluster.clone(), redraw.clone(), playing.clone());
-        Callback::from(move |e: InputEvent| {
-            let step = e
-                .target_unchecked_into::<HtmlInputElement>()
-                .value()
-                .parse()
-                .unwrap_or(0);
-            let mut c = cluster.borrow_mut();
-            c.timeline.seek(step);
-            c.sync_clock();
-            playing.set(false);
-            redraw.force_update();
-        })
-    };
-    let on_speed = {
-        let speed = speed.clone();
-        Callback::from(move |e: Event| {
-            speed.set(
-                e.target_unchecked_into::<HtmlSelectElement>()
-                    .value()
-                    .parse()
-                    .unwrap_or(1),
-            )
-        })
+    let click = |f: &Rc<dyn Fn()>| {
+        let f = f.clone();
+        Callback::from(move |_: MouseEvent| f())
     };
 
     let c = cluster.borrow();
-    let sim = c.timeline.state();
+    let timeline = &c.run.timeline;
+    let sim = timeline.state();
     let status = match leaders(sim).as_slice() {
         [] => t.no_leader.to_owned(),
         [(id, term)] => fill(
@@ -268,49 +206,30 @@ pub fn RaftWidget(props: &RaftProps) -> Html {
             )],
         ),
     };
-    let position = c.timeline.position();
-    let explored = c.timeline.explored();
-    let is_partitioned = partitioned(sim);
     html! {
         <section class="widget card raft" aria-label={t.title} tabindex="0" {onkeydown} data-testid="raft">
             <p class="raft-status" aria-live="polite" data-testid="raft-status">{ status }</p>
+            <p class="raft-request" aria-live="polite" data-testid="raft-request">{ draw::request_status(&t, timeline) }</p>
             <div class="raft-stage">
-                { draw::ring(&t, &c.timeline, c.clock) }
+                { draw::ring(&t, timeline, c.run.clock) }
                 { draw::logs(&t, sim) }
             </div>
-            <p class="raft-event muted small" data-testid="raft-event">{ draw::last_event(&t, &c.timeline) }</p>
-            <div class="raft-controls" role="toolbar" aria-label={t.title}>
-                <button type="button" class="primary" onclick={click(&toggle_play)} data-testid="raft-play" aria-keyshortcuts="Space">
-                    { if *playing { t.pause } else { t.play } }
-                </button>
-                <button type="button" onclick={click(&step_back)} disabled={position == 0} aria-keyshortcuts="ArrowLeft" data-testid="raft-back">{ t.back }</button>
-                <button type="button" onclick={click(&step_forward)} aria-keyshortcuts="ArrowRight" data-testid="raft-forward">{ t.forward }</button>
+            <p class="raft-event muted small" data-testid="raft-event">{ draw::last_event(&t, timeline) }</p>
+            <TimelineControls prefix="raft" label={t.title} keys=true
+                position={timeline.position()} explored={timeline.explored()} now={sim.now()}
+                playing={*playing} speed={*speed} speeds={&SPEED_LABELS[..]}
+                {on_play} on_step={step} {on_seek} {on_speed} note={t.forked}>
+                <button type="button" onclick={click(&request)} aria-keyshortcuts="C" data-testid="raft-request-button">{ t.client_request }</button>
                 <button type="button" onclick={click(&crash)} disabled={leader(sim).is_none()} aria-keyshortcuts="K" data-testid="raft-crash">{ t.crash_leader }</button>
                 <button type="button" onclick={click(&restart)} disabled={(0..sim.nodes().len()).all(|i| sim.is_up(i))} aria-keyshortcuts="R" data-testid="raft-restart">{ t.restart }</button>
                 <button type="button" onclick={click(&partition)} aria-keyshortcuts="P" data-testid="raft-partition">
-                    { if is_partitioned { t.heal } else { t.partition } }
+                    { if partitioned(sim) { t.heal } else { t.partition } }
                 </button>
-                <div class="field inline">
-                    <label for={format!("{id}-speed")}>{ t.speed }</label>
-                    <select id={format!("{id}-speed")} onchange={on_speed}>
-                        { for SPEEDS.iter().enumerate().map(|(i, (_, label))| html! { <option value={i.to_string()} selected={i == *speed}>{ *label }</option> }) }
-                    </select>
-                </div>
-                <button type="button" onclick={let h = show_help.clone(); Callback::from(move |_: MouseEvent| h(true))} aria-keyshortcuts="?">{ t.help }</button>
+            </TimelineControls>
+            <div class="raft-keys" data-testid="raft-keys">
+                <span class="raft-keys-title">{ t.keys }</span>
+                <dl>{ for t.hotkeys.iter().map(|(k, what)| html! { <div><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></div> }) }</dl>
             </div>
-            <div class="field">
-                <label for={format!("{id}-timeline")}>
-                    { format!("{}: {} {position} / {explored} · {} {} ms", t.timeline, t.step, t.time, sim.now()) }
-                </label>
-                <input id={format!("{id}-timeline")} type="range" min="0" max={explored.to_string()} value={position.to_string()} oninput={on_seek} data-testid="raft-timeline" />
-                <p class="muted small">{ t.forked }</p>
-            </div>
-            if *help {
-                <div class="raft-help" role="dialog" aria-label={t.help}>
-                    <dl>{ for t.hotkeys.iter().map(|(k, what)| html! { <><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></> }) }</dl>
-                    <button type="button" onclick={let h = show_help.clone(); Callback::from(move |_: MouseEvent| h(false))}>{ t.close }</button>
-                </div>
-            }
         </section>
     }
 }
