@@ -186,9 +186,18 @@ for (const lang of LANGS) {
     await shot(page, `difficulty-${lang}-2b`);
     await next(page, 'difficulty', 3);
 
-    // Step 3: miners join in the second phase; the simulation runs and marks the periods.
+    // Step 3: the run starts steady, so running it as it is completes nothing; miners
+    // then join in the second phase, the simulation marks the clamped periods.
     assert.equal(await waiting(page).count(), 1);
+    await page.getByTestId('retarget-steady').waitFor();
+    await page.getByTestId('retarget-run').click();
+    await page.getByTestId('retarget-status').waitFor();
+    assert.match(await page.getByTestId('retarget-status').textContent(), /\b0\b/);
+    assert.equal(await page.locator('.clamp-label').count(), 0);
+    assert.equal(await waiting(page).count(), 1, 'a steady run does not complete the step');
+    await shot(page, `difficulty-${lang}-3-steady`);
     await page.getByTestId('retarget-phase-1').fill('8');
+    assert.equal(await page.getByTestId('retarget-steady').count(), 0);
     await page.getByTestId('retarget-run').click();
     await page.getByTestId('retarget-status').waitFor();
     await page.locator('.clamp-label').first().waitFor();

@@ -265,7 +265,7 @@ pub fn BlockWidget(props: &BlockProps) -> Html {
     html! {
         <section class={classes!("widget", "card", "block", if valid { "is-valid" } else { "is-invalid" })}
             aria-label={s.block}>
-            <h3 class="block-title">{ s.block }</h3>
+            <h2 class="block-title">{ s.block }</h2>
             { pow_choice }
             { engine_choice }
             <div class="block-fields">

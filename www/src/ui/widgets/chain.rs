@@ -120,7 +120,7 @@ pub fn ChainWidget(props: &ChainProps) -> Html {
     };
     html! {
         <section class="widget card chain-widget" aria-label={t.title}>
-            <h3>{ t.title }</h3>
+            <h2>{ t.title }</h2>
             <p class={classes!("verdict", if invalid == 0 { "ok" } else { "bad" })} role="status"
                 aria-live="polite" data-testid="chain-summary">
                 <span aria-hidden="true">{ if invalid == 0 { "✓ " } else { "✗ " } }</span>{ summary }
@@ -157,7 +157,7 @@ fn block_card(
     html! {
         <li class={classes!("chain-block", if valid { "is-valid" } else { "is-invalid" })}
             data-testid={format!("chain-block-{index}")} aria-label={title.clone()}>
-            <h4>{ title }</h4>
+            <h3>{ title }</h3>
             if valid {
                 <p class="verdict ok" data-testid="block-status"><span aria-hidden="true">{ "✓ " }</span>{ t.valid }</p>
             } else {
@@ -179,7 +179,7 @@ fn block_card(
                 <dt>{ t.hash }</dt>
                 <dd><HashView hex={header.block_hash().to_string()} testid="chain-hash" zero_digits={chain.zero_bits as usize / 4} /></dd>
             </dl>
-            <h5>{ t.transactions }</h5>
+            <h4>{ t.transactions }</h4>
             <ul class="chain-txs">
                 { for block.txs.iter().enumerate().map(|(n, tx)| tx_view(t, (index, n), tx, fees, on_amount)) }
             </ul>

@@ -121,7 +121,7 @@ pub fn MerkleWidget(props: &MerkleProps) -> Html {
     let tampered = !marks.is_empty();
     html! {
         <section class="widget card merkle-widget" aria-label={t.title}>
-            <h3>{ t.title }</h3>
+            <h2>{ t.title }</h2>
             <div class="merkle-controls">
                 <button type="button" class="secondary" onclick={resize(1)} disabled={texts.len() >= MAX_LEAVES}
                     data-testid="merkle-add">{ "+ " }{ t.add }</button>
@@ -156,7 +156,7 @@ pub fn MerkleWidget(props: &MerkleProps) -> Html {
             </ol>
             if let Some(proof) = &proof {
                 <div class="merkle-proof" data-testid="merkle-proof">
-                    <h4>{ fill(t.proof_title, &[("i", &proof.index.to_string()), ("n", &proof.siblings.len().to_string())]) }</h4>
+                    <h3>{ fill(t.proof_title, &[("i", &proof.index.to_string()), ("n", &proof.siblings.len().to_string())]) }</h3>
                     <p class="small">{ t.proof_hint }</p>
                     <ol class="proof-steps">
                         <li><span class="muted">{ t.start }</span>{ " " }<code class="mono">{ proof.txid.to_string() }</code></li>

@@ -26,7 +26,8 @@ pub struct RetargetProps {
 #[component]
 pub fn RetargetWidget(props: &RetargetProps) -> Html {
     let t = text(use_lang());
-    let phases = use_state(|| [ONE, ONE + 2, ONE]);
+    // Steady to start: the learner makes the change the lesson waits for.
+    let phases = use_state(|| [ONE; 3]);
     let seed = use_state(|| 0u64);
     let run = use_state(|| None::<Vec<Period>>);
 
@@ -64,7 +65,7 @@ pub fn RetargetWidget(props: &RetargetProps) -> Html {
 
     html! {
         <section class="widget card retarget-widget" aria-label={t.title}>
-            <h3>{ t.title }</h3>
+            <h2>{ t.title }</h2>
             <p class="small">{ fill(t.rule, &[("i", &props.interval.to_string()), ("s", &props.spacing.to_string()), ("T", &(props.interval * props.spacing).to_string())]) }</p>
             <div class="retarget-phases">
                 { for (0..3).map(|phase| {
@@ -87,6 +88,9 @@ pub fn RetargetWidget(props: &RetargetProps) -> Html {
             <button type="button" class="primary" onclick={on_run} data-testid="retarget-run">
                 { if run.is_some() { t.run_again } else { t.run } }
             </button>
+            if phases.iter().all(|&p| p == phases[0]) {
+                <p class="small muted" data-testid="retarget-steady">{ t.steady }</p>
+            }
             if let Some(periods) = &*run {
                 <p class="small" role="status" data-testid="retarget-status">
                     { fill(t.done, &[("n", &periods.len().to_string()), ("c", &periods.iter().filter(|p| p.clamped).count().to_string())]) }
@@ -229,6 +233,7 @@ struct Text {
     mean: &'static str,
     clamp: &'static str,
     yes: &'static str,
+    steady: &'static str,
 }
 
 fn text(lang: Lang) -> &'static Text {
@@ -259,6 +264,7 @@ const EN: Text = Text {
     mean: "Mean block time",
     clamp: "Clamped ×4",
     yes: "⚠ yes",
+    steady: "→ Hash power is the same in every period, so the difficulty has nothing to follow. Move a slider so miners join or leave, then run.",
 };
 
 const ZH: Text = Text {
@@ -282,4 +288,5 @@ const ZH: Text = Text {
     mean: "平均出块时间",
     clamp: "被 4 倍截住",
     yes: "⚠ 是",
+    steady: "→ 现在每个周期的算力都一样，难度没有什么可跟随的。拖动滑块让矿工加入或离开，再运行。",
 };

@@ -81,7 +81,7 @@ pub fn SpvWidget() -> Html {
 
     html! {
         <section class="widget card spv-widget" aria-label={t.title}>
-            <h3>{ t.title }</h3>
+            <h2>{ t.title }</h2>
             <p class="small">{ t.intro }</p>
             <table class="spv-headers">
                 <caption class="small muted">{ t.caption }</caption>

@@ -80,7 +80,7 @@ pub fn TargetLineWidget() -> Html {
 
     html! {
         <section class="widget card target-widget" aria-label={t.title}>
-            <h3>{ t.title }</h3>
+            <h2>{ t.title }</h2>
             <div class="target-inputs">
                 <div class="field">
                     <label for="target-bits" class="field-label">{ t.bits }</label>

@@ -221,7 +221,7 @@ fn om_trees(
             <div class="tree-columns">
                 { for trees.iter().map(|(l, tree)| html! {
                     <div class="decision-tree" data-testid={format!("tree-{l}")}>
-                        <h4>{ format!("{} {l}", t.tree_of) }</h4>
+                        <h2>{ format!("{} {l}", t.tree_of) }</h2>
                         <ul>{ tree_node(t, tree, shown, 1) }</ul>
                     </div>
                 }) }

@@ -101,7 +101,7 @@ pub fn TensorityPipeline() -> Html {
     let busy = matches!(*progress, Progress::Building(_));
     html! {
         <section class="widget card tensority" aria-label={t.pipeline}>
-            <h3>{ t.pipeline }</h3>
+            <h2>{ t.pipeline }</h2>
             <div class="block-fields">
                 { hex_field("tensority-seed", t.seed, &seed, input(&seed), t.bad_hex) }
                 { hex_field("tensority-h", t.header_hash, &header_hash, input(&header_hash), t.bad_hex) }
@@ -110,7 +110,7 @@ pub fn TensorityPipeline() -> Html {
                 data-testid="tensority-run">{ t.run }</button>
             <ol class="tensority-stages">
                 <li>
-                    <h4>{ t.stage_seed }</h4>
+                    <h3>{ t.stage_seed }</h3>
                     <p class="muted small">{ t.stage_seed_text }</p>
                     <code class="mono hex-rows">{ seed.to_string() }</code>
                 </li>
@@ -158,7 +158,7 @@ fn stages_view(t: &TensorityStrings, progress: &Progress) -> Html {
     );
     let cache = html! {
         <li>
-            <h4>{ t.stage_cache }</h4>
+            <h3>{ t.stage_cache }</h3>
             <p class="muted small">{ t.stage_cache_text }</p>
             <div class="progress" role="progressbar" aria-label={t.stage_cache} data-testid="tensority-cache"
                 aria-valuemin="0" aria-valuemax={CACHE_ROUNDS.to_string()} aria-valuenow={done.to_string()}
@@ -175,7 +175,7 @@ fn stages_view(t: &TensorityStrings, progress: &Progress) -> Html {
     html! {
         <>
             <li>
-                <h4>{ t.stage_extended }</h4>
+                <h3>{ t.stage_extended }</h3>
                 <p class="muted small">{ t.stage_extended_text }</p>
                 <code class="mono hex-rows">
                     { for hex_rows(&stages.extended_seed, 32).into_iter().map(|row| html! { <span>{ row }</span> }) }
@@ -183,7 +183,7 @@ fn stages_view(t: &TensorityStrings, progress: &Progress) -> Html {
             </li>
             { cache }
             <li>
-                <h4>{ t.stage_indices }</h4>
+                <h3>{ t.stage_indices }</h3>
                 <p class="muted small">{ t.stage_indices_text }</p>
                 <table class="tensority-indices" data-testid="tensority-indices">
                     <tbody>
@@ -197,19 +197,19 @@ fn stages_view(t: &TensorityStrings, progress: &Progress) -> Html {
                 </table>
             </li>
             <li>
-                <h4>{ t.stage_product }</h4>
+                <h3>{ t.stage_product }</h3>
                 <p class="muted small">{ fill(t.stage_product_text, &[("m", &stages.indices[0].to_string())]) }</p>
                 <HeatMap values={stages.first_product.clone()} label={t.stage_product} legend={t.heat_legend} />
             </li>
             <li>
-                <h4>{ t.stage_fold }</h4>
+                <h3>{ t.stage_fold }</h3>
                 <p class="muted small">{ t.stage_fold_text }</p>
                 <p class="mono" aria-label={t.stage_fold}>
                     { fold_levels().iter().map(usize::to_string).collect::<Vec<_>>().join(" → ") }
                 </p>
             </li>
             <li>
-                <h4>{ t.stage_final }</h4>
+                <h3>{ t.stage_final }</h3>
                 <p class="muted small">{ t.stage_final_text }</p>
                 <code class="mono" data-testid="tensority-final">{ stages.hash.clone() }</code>
                 if matches {

@@ -65,7 +65,7 @@ pub fn TensorityRace() -> Html {
     };
     html! {
         <section class="widget card tensority-race" aria-label={t.race}>
-            <h3>{ t.race }</h3>
+            <h2>{ t.race }</h2>
             <p class="muted small">{ t.race_text }</p>
             if let Some(note) = note {
                 <p class="notice small" role="note" data-testid="race-no-gpu"><span aria-hidden="true">{ "ⓘ " }</span>{ note }</p>
@@ -92,7 +92,7 @@ fn lane(t: &TensorityStrings, label: &str, miner: &Miner, testid: &'static str) 
         .unwrap_or_else(|| "—".into());
     html! {
         <div class="race-lane" data-testid={testid}>
-            <h4>{ label }</h4>
+            <h3>{ label }</h3>
             <dl class="stats" aria-live="polite">
                 <div><dt>{ t.hashes }</dt><dd data-testid={format!("{testid}-tries")}>{ format!("{}", run.tries() as u64) }</dd></div>
                 <div><dt>{ t.rate }</dt><dd data-testid={format!("{testid}-rate")}>
