@@ -6,6 +6,7 @@
 
 pub mod bits;
 pub mod chain_demo;
+pub mod classroom;
 pub mod consensus_view;
 pub mod difficulty;
 pub mod format;
