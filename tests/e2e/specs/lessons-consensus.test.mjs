@@ -114,10 +114,21 @@ for (const lang of ['en', 'zh']) {
     assert.deepEqual(page.problems, []);
   });
 
-  test(`Raft elections (${lang}): election, crash, partition and heal`, async () => {
+  test(`Raft elections (${lang}): election, client requests, crash, partition and heal`, async () => {
     const page = await openPage(browser);
     const status = () => page.getByTestId('raft-status').textContent();
+    const request = () => page.getByTestId('raft-request').textContent();
     const fast = async () => page.locator('.raft select').selectOption('2');
+    const committedRequests = () => page.locator('.raft-logs td.request.committed').count();
+    const logs = () => page.getByTestId('raft-logs').textContent();
+    /// Plays until a leader exists and every follower has heard from it, then pauses.
+    const settle = async () => {
+      await fast();
+      await page.getByTestId('raft-play').click();
+      await page.waitForFunction(() => document.querySelector('.raft-server.leader') !== null);
+      await page.waitForTimeout(600);
+      await page.getByTestId('raft-play').click();
+    };
     await page.goto(`${BASE}/${lang}/lesson/raft/1`);
     await stepShot(page, 'raft', lang, 1);
     await page.getByTestId('raft-play').click();
@@ -133,18 +144,42 @@ for (const lang of ['en', 'zh']) {
     await stepShot(page, 'raft', lang, '1');
     await next(page, lang);
 
-    await fast();
+    // Step 2: the learner is the client. Nothing is sent on its own.
+    assert.match(await request(), lang === 'en' ? /No client request yet/ : /还没有客户端请求/);
+    assert.match(await page.getByTestId('raft-keys').textContent(), /C.*(client request|客户端请求)/);
+    await settle();
+    assert.equal(await page.locator('.raft-logs td.request').count(), 0);
+    // The button sends C1 to server 0; the C key (with the cluster focused) sends C2 to server 1.
+    await page.getByTestId('raft-request-button').click();
+    assert.match(await request(), /C1/);
+    await page.getByTestId('raft').press('c');
+    assert.match(await request(), /C2/);
     await page.getByTestId('raft-play').click();
-    await page.waitForFunction(() => [...document.querySelectorAll('.raft-logs td.committed')].length >= 6);
+    await page.waitForFunction(() => document.querySelectorAll('.raft-logs td.request.committed').length === 10);
+    await page.getByTestId('raft-play').click();
+    assert.match(await request(), lang === 'en' ? /✓ Request C2 is committed as entry \d+/ : /✓ 请求 C2 已作为第 \d+ 条提交/);
+    // Back and forward again replay the requests exactly.
+    const before = await logs();
+    const at = Number(await page.getByTestId('raft-timeline').inputValue());
+    await setRange(page.getByTestId('raft-timeline'), 0);
+    assert.equal(await page.locator('.raft-logs td.request').count(), 0, 'before the requests');
+    await setRange(page.getByTestId('raft-timeline'), at);
+    assert.equal(await logs(), before);
+    assert.equal(await committedRequests(), 10);
     await stepShot(page, 'raft', lang, 2);
     await next(page, lang);
 
-    await fast();
+    // Step 3: a committed request survives the leader's crash.
+    await settle();
+    await page.getByTestId('raft-request-button').click();
     await page.getByTestId('raft-play').click();
-    await page.waitForFunction(() => document.querySelector('.raft-server.leader') !== null);
+    await page.waitForFunction(() => document.querySelectorAll('.raft-logs td.request.committed').length === 5);
     await page.getByTestId('raft-crash').click();
     await page.waitForFunction(() => document.querySelector('.raft-server.crashed') !== null
       && document.querySelector('.raft-server.leader') !== null);
+    await page.waitForFunction(() => /C1/.test(document.querySelector('.raft-logs tr.leader').textContent));
+    await page.getByTestId('raft-play').click();
+    await screenshot(page, `lessons-consensus-raft-${lang}-3-crashed`);
     await page.getByTestId('raft-restart').click();
     await stepShot(page, 'raft', lang, 3);
     await next(page, lang);
@@ -155,6 +190,7 @@ for (const lang of ['en', 'zh']) {
     await page.getByTestId('raft-partition').click();
     await page.waitForFunction(() => document.querySelectorAll('.raft-server.leader').length === 2, null, { timeout: 30_000 });
     assert.match(await status(), lang === 'en' ? /Two leaders/ : /两个领导者/);
+    for (let i = 0; i < 5; i++) await page.getByTestId('raft-request-button').click();
     await screenshot(page, `lessons-consensus-raft-${lang}-4-split`);
     await page.getByTestId('raft-partition').click();
     await next(page, lang);
@@ -195,6 +231,21 @@ for (const lang of ['en', 'zh']) {
     await page.waitForFunction(() => document.querySelector('[data-testid="pbft-status"]').textContent.includes('⟳'), null, { timeout: 60_000 });
     await stepShot(page, 'pbft', lang, 3);
     await next(page, lang);
+
+    // Step 4: the checkpoint strip. Before any stable checkpoint every window is [0 … 20].
+    const strip = () => page.getByTestId('pbft-windows').textContent();
+    assert.match(await strip(), /h=0.*H=20/);
+    assert.doesNotMatch(await strip(), /⚑/);
+    await page.locator('.pbft-controls select').selectOption('2');
+    await page.getByTestId('pbft-play').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid^="pbft-window-"] .flag').length >= 3, null, { timeout: 60_000 });
+    await page.getByTestId('pbft-play').click();
+    const row = page.getByTestId('pbft-window-0');
+    const [, h, high, flag] = (await row.textContent()).match(/h=(\d+)H=(\d+)⚑(\d+)/);
+    assert.ok(Number(h) >= 10 && Number(h) % 10 === 0, `checkpoints every 10: ${h}`);
+    assert.equal(Number(high), Number(h) + 20, 'H = h + L');
+    assert.equal(flag, h, 'the flag sits at the low watermark');
+    assert.match(await row.getAttribute('aria-label'), lang === 'en' ? new RegExp(`stable checkpoint ${h}`) : new RegExp(`稳定检查点 ${h}`));
     await stepShot(page, 'pbft', lang, 4);
     await next(page, lang);
     await stepShot(page, 'pbft', lang, 5);

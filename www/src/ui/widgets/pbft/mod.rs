@@ -11,7 +11,7 @@ use consensus::pbft::{Note, PbftNode};
 use web_sys::{HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
-use super::timeline::{Playback, Run, TimelineControls, playback_key, use_player};
+use super::timeline::{Drive, Run, TimelineControls, use_player};
 use super::use_id;
 use crate::consensus_view::pbft::{
     self, completed, focus_seq, noted, replicas, replies, votes, window_rows,
@@ -46,8 +46,16 @@ pub fn PbftWidget(props: &PbftProps) -> Html {
     let settings = use_state(|| props.settings);
     let cluster = use_mut_ref(|| cluster(&props.settings));
     let redraw = use_force_update();
-    let playing = use_state(|| false);
-    let speed = use_state(|| 1usize);
+    let player = {
+        let (cluster, redraw) = (cluster.clone(), redraw.clone());
+        use_player(
+            &SPEEDS,
+            Callback::from(move |drive: Drive| {
+                cluster.borrow_mut().drive(drive);
+                redraw.force_update();
+            }),
+        )
+    };
 
     {
         let (cluster, redraw) = (cluster.clone(), redraw.clone());
@@ -55,14 +63,6 @@ pub fn PbftWidget(props: &PbftProps) -> Html {
             *cluster.borrow_mut() = self::cluster(settings);
             redraw.force_update();
         });
-    }
-    {
-        let (cluster, redraw) = (cluster.clone(), redraw.clone());
-        let tick = Callback::from(move |by: u64| {
-            cluster.borrow_mut().advance(by);
-            redraw.force_update();
-        });
-        use_player(*playing, SPEEDS[*speed], tick);
     }
     {
         let (cluster, on_event) = (cluster.clone(), props.on_event.clone());
@@ -79,49 +79,22 @@ pub fn PbftWidget(props: &PbftProps) -> Html {
         });
     }
 
-    let step = {
-        let (cluster, redraw) = (cluster.clone(), redraw.clone());
-        Callback::from(move |back: bool| {
-            cluster.borrow_mut().step(back);
-            redraw.force_update();
-        })
-    };
-    let on_play = {
-        let playing = playing.clone();
-        Callback::from(move |()| playing.set(!*playing))
-    };
-    let on_seek = {
-        let (cluster, redraw, playing) = (cluster.clone(), redraw.clone(), playing.clone());
-        Callback::from(move |to: u64| {
-            cluster.borrow_mut().seek(to);
-            playing.set(false);
-            redraw.force_update();
-        })
-    };
-    let on_speed = {
-        let speed = speed.clone();
-        Callback::from(move |i: usize| speed.set(i.min(SPEEDS.len() - 1)))
-    };
     let onkeydown = {
-        let (step, on_play) = (step.clone(), on_play.clone());
+        let player = player.clone();
         Callback::from(move |e: KeyboardEvent| {
-            match playback_key(&e) {
-                Some(Playback::Toggle) => on_play.emit(()),
-                Some(Playback::Back) => step.emit(true),
-                Some(Playback::Forward) => step.emit(false),
-                None => return,
+            if player.key(&e) {
+                e.prevent_default();
+                e.stop_propagation();
             }
-            e.prevent_default();
-            e.stop_propagation();
         })
     };
     let select_value = |e: &Event| e.target_unchecked_into::<HtmlSelectElement>().value();
     let change = |apply: fn(&mut PbftSettings, &str)| {
-        let (settings, playing) = (settings.clone(), playing.clone());
+        let (settings, pause) = (settings.clone(), player.pause.clone());
         Callback::from(move |e: Event| {
             let mut next = *settings;
             apply(&mut next, &select_value(&e));
-            playing.set(false);
+            pause.emit(());
             settings.set(next);
         })
     };
@@ -211,10 +184,9 @@ pub fn PbftWidget(props: &PbftProps) -> Html {
             <p class="muted small">{ t.legend }</p>
             { draw::windows(&t, &window_rows(&reps)) }
             <p class="pbft-event muted small" data-testid="pbft-event">{ draw::last_event(&t, &c.timeline) }</p>
-            <TimelineControls prefix="pbft" label={t.title} keys=true
+            <TimelineControls prefix="pbft" label={t.title}
                 position={position} explored={c.timeline.explored()} now={sim.now()}
-                playing={*playing} speed={*speed} speeds={&SPEED_LABELS[..]}
-                {on_play} on_step={step} {on_seek} {on_speed} />
+                player={player.clone()} speeds={&SPEED_LABELS[..]} />
         </section>
     }
 }

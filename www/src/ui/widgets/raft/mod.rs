@@ -13,7 +13,7 @@ use consensus::raft::{RaftNode, leader};
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
-use super::timeline::{Playback, Run, TimelineControls, playback_key, use_player};
+use super::timeline::{Drive, Run, TimelineControls, use_player};
 use crate::consensus_view::raft::{
     leaders, minority_partition, next_request, partitioned, widget_params,
 };
@@ -102,16 +102,16 @@ pub fn RaftWidget(props: &RaftProps) -> Html {
     let n = props.settings.n;
     let cluster = use_mut_ref(|| Cluster::new(n, 7));
     let redraw = use_force_update();
-    let playing = use_state(|| false);
-    let speed = use_state(|| 1usize);
-    {
+    let player = {
         let (cluster, redraw) = (cluster.clone(), redraw.clone());
-        let tick = Callback::from(move |by: u64| {
-            cluster.borrow_mut().run.advance(by);
-            redraw.force_update();
-        });
-        use_player(*playing, SPEEDS[*speed], tick);
-    }
+        use_player(
+            &SPEEDS,
+            Callback::from(move |drive: Drive| {
+                cluster.borrow_mut().run.drive(drive);
+                redraw.force_update();
+            }),
+        )
+    };
     {
         let (cluster, on_event) = (cluster.clone(), props.on_event.clone());
         let position = cluster.borrow().run.timeline.position();
@@ -128,35 +128,12 @@ pub fn RaftWidget(props: &RaftProps) -> Html {
             redraw.force_update();
         })
     };
-    let step = {
-        let (cluster, redraw) = (cluster.clone(), redraw.clone());
-        Callback::from(move |back: bool| {
-            cluster.borrow_mut().run.step(back);
-            redraw.force_update();
-        })
-    };
-    let on_play = {
-        let playing = playing.clone();
-        Callback::from(move |()| playing.set(!*playing))
-    };
-    let on_seek = {
-        let (cluster, redraw, playing) = (cluster.clone(), redraw.clone(), playing.clone());
-        Callback::from(move |to: u64| {
-            cluster.borrow_mut().run.seek(to);
-            playing.set(false);
-            redraw.force_update();
-        })
-    };
-    let on_speed = {
-        let speed = speed.clone();
-        Callback::from(move |i: usize| speed.set(i.min(SPEEDS.len() - 1)))
-    };
     let request = act(Cluster::client_request);
     let crash = act(Cluster::crash_leader);
     let restart = act(Cluster::restart_crashed);
     let partition = act(Cluster::toggle_partition);
     let onkeydown = {
-        let (step, on_play) = (step.clone(), on_play.clone());
+        let player = player.clone();
         let (c, k, r, p) = (
             request.clone(),
             crash.clone(),
@@ -164,15 +141,14 @@ pub fn RaftWidget(props: &RaftProps) -> Html {
             partition.clone(),
         );
         Callback::from(move |e: KeyboardEvent| {
-            match (playback_key(&e), e.key().as_str()) {
-                (Some(Playback::Toggle), _) => on_play.emit(()),
-                (Some(Playback::Back), _) => step.emit(true),
-                (Some(Playback::Forward), _) => step.emit(false),
-                (None, "c" | "C") => c(),
-                (None, "k" | "K") => k(),
-                (None, "r" | "R") => r(),
-                (None, "p" | "P") => p(),
-                _ => return,
+            if !player.key(&e) {
+                match e.key().as_str() {
+                    "c" | "C" => c(),
+                    "k" | "K" => k(),
+                    "r" | "R" => r(),
+                    "p" | "P" => p(),
+                    _ => return,
+                }
             }
             // The lesson player pages with the arrow keys too; inside the cluster they
             // step the simulation instead.
@@ -215,10 +191,9 @@ pub fn RaftWidget(props: &RaftProps) -> Html {
                 { draw::logs(&t, sim) }
             </div>
             <p class="raft-event muted small" data-testid="raft-event">{ draw::last_event(&t, timeline) }</p>
-            <TimelineControls prefix="raft" label={t.title} keys=true
+            <TimelineControls prefix="raft" label={t.title}
                 position={timeline.position()} explored={timeline.explored()} now={sim.now()}
-                playing={*playing} speed={*speed} speeds={&SPEED_LABELS[..]}
-                {on_play} on_step={step} {on_seek} {on_speed} note={t.forked}>
+                {player} speeds={&SPEED_LABELS[..]} note={t.forked}>
                 <button type="button" onclick={click(&request)} aria-keyshortcuts="C" data-testid="raft-request-button">{ t.client_request }</button>
                 <button type="button" onclick={click(&crash)} disabled={leader(sim).is_none()} aria-keyshortcuts="K" data-testid="raft-crash">{ t.crash_leader }</button>
                 <button type="button" onclick={click(&restart)} disabled={(0..sim.nodes().len()).all(|i| sim.is_up(i))} aria-keyshortcuts="R" data-testid="raft-restart">{ t.restart }</button>

@@ -8,5 +8,5 @@ mod run;
 mod text;
 
 pub use arrows::{arrow, arrow_marker, fade, recent};
-pub use controls::{Playback, TimelineControls, playback_key, use_player};
+pub use controls::{Drive, TimelineControls, use_player};
 pub use run::Run;

@@ -2,6 +2,8 @@
 
 use consensus::{Injection, Node, Simulator, Timeline};
 
+use super::controls::Drive;
+
 /// Steps between the timeline's snapshots: a jump replays at most this many events.
 const SNAPSHOT_EVERY: u64 = 256;
 /// Most events one animation tick may process, so a tick never stalls the page.
@@ -23,8 +25,25 @@ impl<N: Node> Run<N> {
         }
     }
 
-    /// Play `by` simulated milliseconds.
-    pub fn advance(&mut self, by: u64) {
+    /// Do what the player asks.
+    pub fn drive(&mut self, drive: Drive) {
+        match drive {
+            Drive::Advance(by) => self.advance(by),
+            Drive::Step { back: true } => {
+                self.timeline.back();
+            }
+            Drive::Step { back: false } => {
+                self.timeline.forward();
+            }
+            Drive::Seek(step) => self.timeline.seek(step),
+        }
+        if !matches!(drive, Drive::Advance(_)) {
+            self.sync_clock();
+        }
+    }
+
+    /// Play `by` simulated milliseconds: the clock runs on between events.
+    fn advance(&mut self, by: u64) {
         let target = self.clock + by;
         let mut budget = MAX_EVENTS_PER_TICK;
         while budget > 0
@@ -38,22 +57,6 @@ impl<N: Node> Run<N> {
             budget -= 1;
         }
         self.clock = target.max(self.timeline.state().now());
-    }
-
-    /// One event forwards or back.
-    pub fn step(&mut self, back: bool) {
-        if back {
-            self.timeline.back();
-        } else {
-            self.timeline.forward();
-        }
-        self.sync_clock();
-    }
-
-    /// Jump to an event.
-    pub fn seek(&mut self, step: u64) {
-        self.timeline.seek(step);
-        self.sync_clock();
     }
 
     /// The learner changes the future from here; show its first event at once.
