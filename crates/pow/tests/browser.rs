@@ -4,9 +4,10 @@
 //! against the CPU, bit for bit.
 #![cfg(target_arch = "wasm32")]
 
-use pow::sha256d::{Midstate, lanes};
+use pow::sha256d::lanes::{self, Lanes};
+use pow::sha256d::{Midstate, kernel};
 use pow::tensority::{Cache, Kernel};
-use pow::{HEADER_LEN, HashTarget};
+use pow::{HEADER_LEN, HashTarget, Nonces, Solution};
 use serde_json::Value;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -82,10 +83,57 @@ fn sha256d_simd_lanes_match_the_scalar_path() {
     for _ in 0..64 {
         let header: [u8; HEADER_LEN] = rng.bytes();
         let midstate = Midstate::new(&header);
-        let nonces: [u32; 4] = std::array::from_fn(|_| rng.next() as u32);
-        let expected = nonces.map(|n| midstate.hash(n));
-        assert_eq!(lanes::hash4::<lanes::Best>(&midstate, nonces), expected);
-        assert_eq!(lanes::hash4::<lanes::Portable>(&midstate, nonces), expected);
+        let nonces: [u32; 8] = std::array::from_fn(|_| rng.next() as u32);
+        let expected: Vec<_> = nonces.iter().map(|&n| midstate.hash(n)).collect();
+        assert_eq!(
+            kernel::hashes::<lanes::Best>(&midstate, &nonces[..lanes::Best::WIDTH]),
+            expected[..lanes::Best::WIDTH]
+        );
+        assert_eq!(
+            kernel::hashes::<lanes::Simd128>(&midstate, &nonces[..4]),
+            expected[..4]
+        );
+        assert_eq!(
+            kernel::hashes::<lanes::Portable>(&midstate, &nonces[..4]),
+            expected[..4]
+        );
+    }
+}
+
+/// The SIMD scan's quick check on the hash's top word, then the full comparison: a
+/// target equal to one nonce's hash must find that nonce or a lower one, and a target
+/// one below it must not find it.
+#[wasm_bindgen_test]
+fn sha256d_simd_scan_decides_at_the_edge_of_the_target() {
+    let mut rng = SplitMix(0x6564_6765);
+    for _ in 0..64 {
+        let header: [u8; HEADER_LEN] = rng.bytes();
+        let midstate = Midstate::new(&header);
+        let start = (rng.next() as u32).min(u32::MAX - 16);
+        let batch = Nonces::new(start, 16);
+        let chosen = start + (rng.next() % 16) as u32;
+        let hash = midstate.hash(chosen);
+        let mut below = hash;
+        if let Some(i) = below.iter().position(|&b| b != 0) {
+            below[i] -= 1;
+            below[..i].fill(0xff);
+        }
+        for target in [hash, below].map(HashTarget::from_le_bytes) {
+            let expected = batch.iter().find_map(|nonce| {
+                let hash = midstate.hash(nonce);
+                target.is_met_by(&hash).then_some(Solution { nonce, hash })
+            });
+            assert_eq!(
+                kernel::scan::<lanes::Best>(&midstate, batch, &target),
+                expected
+            );
+            assert_eq!(
+                kernel::scan::<lanes::Simd128>(&midstate, batch, &target),
+                expected
+            );
+        }
+        let found = kernel::scan::<lanes::Best>(&midstate, batch, &HashTarget::from_le_bytes(hash));
+        assert!(found.is_some_and(|s| s.nonce <= chosen));
     }
 }
 

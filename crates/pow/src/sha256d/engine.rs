@@ -4,7 +4,7 @@ use crate::scan::{Control, Engine, Nonces, Outcome, Solution, scan_batches};
 use crate::{HEADER_LEN, HashTarget};
 
 use super::Midstate;
-use super::lanes::{self, Lanes};
+use super::{kernel, lanes};
 
 /// Nonces between stop checks: about a millisecond of work natively.
 const BATCH: u64 = 1 << 16;
@@ -14,8 +14,8 @@ const BATCH: u64 = 1 << 16;
 pub enum Sha256dKernel {
     /// One nonce at a time through `sha2::compress256` (SHA-NI/AVX2 when present).
     Compress,
-    /// Four nonces at a time through [`lanes::hash4`] with the build's best lanes
-    /// (SIMD128 on wasm, plain Rust elsewhere).
+    /// A group of nonces at a time through [`kernel::scan`] with the build's best
+    /// lanes (SIMD128 on wasm, plain Rust elsewhere).
     Lanes,
 }
 
@@ -71,27 +71,7 @@ impl Engine for Sha256dEngine {
                 let hash = midstate.hash(nonce);
                 target.is_met_by(&hash).then_some(Solution { nonce, hash })
             }),
-            Sha256dKernel::Lanes => scan_lanes::<lanes::Best>(&midstate, batch, target),
+            Sha256dKernel::Lanes => kernel::scan::<lanes::Best>(&midstate, batch, target),
         })
     }
-}
-
-/// Four nonces per call; a short final group repeats its last nonce, which is harmless
-/// because hits are reported in lane order.
-fn scan_lanes<L: Lanes>(
-    midstate: &Midstate,
-    batch: Nonces,
-    target: &HashTarget,
-) -> Option<Solution> {
-    let start = u64::from(batch.start());
-    let end = start + batch.count();
-    (start..end).step_by(4).find_map(|first| {
-        let nonces: [u32; 4] = std::array::from_fn(|i| (first + i as u64).min(end - 1) as u32);
-        let hashes = lanes::hash4::<L>(midstate, nonces);
-        nonces
-            .into_iter()
-            .zip(hashes)
-            .find(|(_, hash)| target.is_met_by(hash))
-            .map(|(nonce, hash)| Solution { nonce, hash })
-    })
 }

@@ -7,6 +7,7 @@
 //! compressions for four nonces at once on WebAssembly SIMD128.
 
 mod engine;
+pub mod kernel;
 pub mod lanes;
 
 pub use engine::{Sha256dEngine, Sha256dKernel};
