@@ -1,5 +1,6 @@
-//! What a student types to join: a room code and a name.
+//! What a student types: a room code and a name to join, coin amounts to pay.
 
+use ledger::Amount;
 use node::classroom::MAX_NAME_CHARS;
 
 /// Length of the join codes `chainlab serve` hands out.
@@ -11,6 +12,8 @@ pub enum JoinError {
     BadCode,
     #[error("a name needs 1 to {MAX_NAME_CHARS} characters")]
     BadName,
+    #[error("an amount is a number of coins with at most 8 decimals, like 1.5")]
+    BadAmount,
 }
 
 /// The code as the server writes it: upper case, spaces and dashes removed.
@@ -37,6 +40,33 @@ pub fn normalize_name(typed: &str) -> Result<String, JoinError> {
     Ok(name.to_string())
 }
 
+/// Coins as typed (`1.5`, `0,25`, `3`) to an exact amount; no rounding, ever.
+pub fn parse_coins(typed: &str) -> Result<Amount, JoinError> {
+    let text = typed.trim().replace(',', ".");
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty())
+        || !digits(whole)
+        || !digits(fraction)
+        || fraction.len() > 8
+    {
+        return Err(JoinError::BadAmount);
+    }
+    let whole: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| JoinError::BadAmount)?
+    };
+    let fraction: u64 = format!("{fraction:0<8}")
+        .parse()
+        .map_err(|_| JoinError::BadAmount)?;
+    whole
+        .checked_mul(Amount::COIN.to_sat())
+        .and_then(|sats| sats.checked_add(fraction))
+        .and_then(|sats| Amount::from_sat(sats).ok())
+        .ok_or(JoinError::BadAmount)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +76,20 @@ mod tests {
         assert_eq!(normalize_code(" ab3-x9 k"), Ok("AB3X9K".to_string()));
         assert_eq!(normalize_code("ABC12"), Err(JoinError::BadCode));
         assert_eq!(normalize_code("ABC12!"), Err(JoinError::BadCode));
+    }
+
+    #[test]
+    fn coins_parse_exactly_or_not_at_all() {
+        let sats = |typed: &str| parse_coins(typed).map(Amount::to_sat);
+        assert_eq!(sats("1.5"), Ok(150_000_000));
+        assert_eq!(sats(" 0,00000001 "), Ok(1));
+        assert_eq!(sats("3"), Ok(300_000_000));
+        assert_eq!(sats(".25"), Ok(25_000_000));
+        assert_eq!(sats("1.123456789"), Err(JoinError::BadAmount));
+        assert_eq!(sats("-1"), Err(JoinError::BadAmount));
+        assert_eq!(sats("1e3"), Err(JoinError::BadAmount));
+        assert_eq!(sats("."), Err(JoinError::BadAmount));
+        assert_eq!(sats("21000001"), Err(JoinError::BadAmount));
     }
 
     #[test]

@@ -10,11 +10,16 @@
 //! - [`board`]: the room's status board (names, addresses, heights).
 //! - [`local`]: the BroadcastChannel network of one browser's tabs.
 //! - [`join`]: room codes and names as a student types them.
+//! - `browser` (wasm only): the tab's shell around the session (transports,
+//!   IndexedDB, the server's API, the loop).
 
 pub mod board;
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
 pub mod feed;
 pub mod history;
 pub mod join;
 pub mod local;
 pub mod peers;
 pub mod session;
+pub mod tree;

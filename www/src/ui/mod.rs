@@ -1,5 +1,6 @@
 //! The browser interface: routes, the app shell, the lesson player and the widgets.
 
+pub mod classroom;
 mod embed;
 mod lesson_page;
 mod miner;
@@ -31,6 +32,12 @@ pub enum Route {
     },
     #[at("/embed/:name")]
     Embed { name: String },
+    /// The student's join form (and practice on this computer).
+    #[at("/class")]
+    Class,
+    /// A student's tab in room `code` (`local`: this browser's tabs).
+    #[at("/class/:code")]
+    ClassRoom { code: String },
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -109,6 +116,8 @@ fn Main() -> Html {
             };
         }
         Route::Home => html! { <shell::Home /> },
+        Route::Class => html! { <classroom::student::JoinPage /> },
+        Route::ClassRoom { code } => html! { <classroom::student::ClassPage {code} /> },
         Route::LangHome { .. } if route.lang().is_some() => html! { <shell::Home /> },
         Route::Lesson { id, .. } if route.lang().is_some() => {
             html! { <lesson_page::LessonPage {id} step={1} /> }
