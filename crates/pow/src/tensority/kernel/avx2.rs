@@ -7,7 +7,7 @@
 use std::arch::x86_64::*;
 
 use super::super::cache::{DIM, MATRIX_LEN};
-use super::{identity, pack_pairs};
+use super::pack_pairs;
 
 /// Output columns per packed panel.
 const W: usize = 16;
@@ -18,10 +18,6 @@ const TILE_ROWS: usize = 6;
 
 pub fn is_supported() -> bool {
     is_x86_feature_detected!("avx2")
-}
-
-pub fn lane<'a>(matrices: impl Iterator<Item = &'a [i8]>) -> Vec<i8> {
-    chain(&identity(), matrices)
 }
 
 pub fn chain<'a>(a: &[i8], matrices: impl IntoIterator<Item = &'a [i8]>) -> Vec<i8> {

@@ -10,7 +10,6 @@
 use std::arch::x86_64::*;
 
 use super::super::cache::{DIM, MATRIX_LEN};
-use super::identity;
 
 /// Output columns per packed panel.
 const W: usize = 32;
@@ -27,10 +26,6 @@ pub fn is_supported() -> bool {
     is_x86_feature_detected!("avx512f")
         && is_x86_feature_detected!("avx512bw")
         && is_x86_feature_detected!("avx512vnni")
-}
-
-pub fn lane<'a>(matrices: impl Iterator<Item = &'a [i8]>) -> Vec<i8> {
-    chain(&identity(), matrices)
 }
 
 pub fn chain<'a>(a: &[i8], matrices: impl IntoIterator<Item = &'a [i8]>) -> Vec<i8> {
