@@ -71,8 +71,11 @@ pub fn latest_request(timeline: &Timeline<RaftNode>) -> Option<(u64, NodeId, Fat
             } => Some((i, node, command)),
             _ => None,
         })?;
+    // The engine records an injection after the notes its handler made, so the
+    // request's own step is read from its first event.
+    let from = trace.partition_point(|e| e.step < trace[at].step);
     let mut fate = None;
-    for event in &trace[at..] {
+    for event in &trace[from..] {
         match event.what {
             What::Note {
                 note: Note::Refused { command: c },
