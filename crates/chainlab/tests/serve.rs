@@ -441,7 +441,7 @@ async fn instructor_actions_need_the_secret() {
     assert_eq!(next_event(&mut first).await, json!({"NewPeer": id_second}));
     let room = format!("/api/rooms/{code}");
     let params_path = format!("{room}/params");
-    let params = r#"{"network":{"difficulty_bits":16},"scenario":"fork"}"#;
+    let params = r#"{"epoch":1,"chain":{"block_seconds":5}}"#;
 
     let missing = server.http("PUT", &params_path, &[], params).await;
     assert_eq!(missing.status, StatusCode::FORBIDDEN);
@@ -484,10 +484,8 @@ async fn instructor_actions_need_the_secret() {
         .await;
     assert_eq!(set.status, StatusCode::NO_CONTENT);
     let info = server.http("GET", &room, &[], "").await.json();
-    assert_eq!(
-        info["params"],
-        serde_json::from_str::<Value>(params).unwrap()
-    );
+    assert_eq!(info["params"]["epoch"], 1);
+    assert_eq!(info["params"]["chain"]["block_seconds"], 5);
 
     let kick_path = format!("{room}/peers/{id_first}");
     let refused = server
@@ -577,10 +575,10 @@ async fn room_events_stream_peers_params_and_closing() {
             "PUT",
             &path,
             &[("x-instructor-secret", &secret)],
-            r#"{"step":3}"#,
+            r#"{"epoch":3}"#,
         )
         .await;
-    read_until(r#""params":{"step":3}"#).await;
+    read_until(r#""epoch":3"#).await;
     server
         .http(
             "DELETE",
@@ -590,6 +588,171 @@ async fn room_events_stream_peers_params_and_closing() {
         )
         .await;
     read_until("event: closed").await;
+}
+
+fn status(name: &str, height: u32) -> String {
+    let address = ledger::PrivateKey::from_entropy([5; 32]).unwrap().address();
+    json!({
+        "name": name, "role": "student", "address": address, "epoch": 0,
+        "height": height, "tip": "ab".repeat(32), "hashrate": 2048.5,
+        "mining": true, "peers": 1, "balance": 0,
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn members_report_status_that_everyone_reads_until_they_leave() {
+    let server = Server::start(&[]);
+    let (code, secret) = server.create_room().await;
+    let (other, _) = server.create_room().await;
+    let (mut ada, id_ada) = server.join(&code).await;
+    let (bo, id_bo) = server.join(&code).await;
+    let (_eve, id_eve) = server.join(&other).await;
+    let board_path = format!("/api/rooms/{code}/status");
+    let put = async |member: &str, body: &str| {
+        let path = format!("/api/rooms/{code}/status/{member}");
+        server.http("PUT", &path, &[], body).await
+    };
+
+    assert_eq!(
+        put(&id_ada, &status("Ada", 7)).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        put(&id_bo, &status("Bo", 9)).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let board = server.http("GET", &board_path, &[], "").await;
+    assert_eq!(board.status, StatusCode::OK);
+    let board = board.json();
+    assert_eq!(board["params"], Value::Null);
+    let mut rows: Vec<(String, String, u64)> = board["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            assert!(row["age_ms"].as_u64().unwrap() < 5000);
+            (
+                row["member"].as_str().unwrap().to_string(),
+                row["status"]["name"].as_str().unwrap().to_string(),
+                row["status"]["height"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    rows.sort();
+    let mut expected = vec![
+        (id_ada.clone(), "Ada".into(), 7),
+        (id_bo.clone(), "Bo".into(), 9),
+    ];
+    expected.sort();
+    assert_eq!(rows, expected);
+
+    let cases = [
+        (
+            id_eve.as_str(),
+            status("Eve", 1),
+            StatusCode::NOT_FOUND,
+            "not connected",
+        ),
+        (
+            id_ada.as_str(),
+            status("", 1),
+            StatusCode::BAD_REQUEST,
+            "name",
+        ),
+        (
+            id_ada.as_str(),
+            "{".to_string(),
+            StatusCode::BAD_REQUEST,
+            "not a valid status",
+        ),
+        (
+            id_ada.as_str(),
+            " ".repeat(5000),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "4096-byte",
+        ),
+        (
+            "ada",
+            status("Ada", 1),
+            StatusCode::BAD_REQUEST,
+            "not a peer id",
+        ),
+    ];
+    for (member, body, expected, reason) in cases {
+        let refused = put(member, &body).await;
+        assert_eq!(refused.status, expected, "{}", refused.body);
+        let error = refused.json()["error"].as_str().unwrap().to_string();
+        assert!(error.contains(reason), "{error:?} lacks {reason:?}");
+    }
+    let unknown_room = server
+        .http("GET", "/api/rooms/ZZZZZZ/status", &[], "")
+        .await;
+    assert_eq!(unknown_room.status, StatusCode::NOT_FOUND);
+
+    let mut statuses = Vec::new();
+    for height in 10..16 {
+        statuses.push(put(&id_ada, &status("Ada", height)).await.status);
+    }
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "a burst of reports is throttled: {statuses:?}"
+    );
+
+    drop(bo);
+    let kicked = server
+        .http(
+            "DELETE",
+            &format!("/api/rooms/{code}/peers/{id_ada}"),
+            &[("x-instructor-secret", &secret)],
+            "",
+        )
+        .await;
+    assert_eq!(kicked.status, StatusCode::NO_CONTENT);
+    expect_close(&mut ada).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let board = server.http("GET", &board_path, &[], "").await.json();
+        if board["members"].as_array().unwrap().is_empty() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "statuses outlived their members: {board}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn params_are_checked_and_refused_with_the_reason() {
+    let server = Server::start(&[]);
+    let (code, secret) = server.create_room().await;
+    let path = format!("/api/rooms/{code}/params");
+    let put = async |body: &str| {
+        server
+            .http("PUT", &path, &[("x-instructor-secret", &secret)], body)
+            .await
+    };
+    let without_reset = put(r#"{"chain":{"reward_coins":10}}"#).await;
+    assert_eq!(without_reset.status, StatusCode::BAD_REQUEST);
+    assert!(
+        without_reset.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("reset")
+    );
+    let unknown = put(r#"{"scenario":{"kind":"teleport"}}"#).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    let reset = put(r#"{"epoch":1,"chain":{"reward_coins":10,"start_bits":545259519}}"#).await;
+    assert_eq!(reset.status, StatusCode::NO_CONTENT, "{}", reset.body);
+    let board = server
+        .http("GET", &format!("/api/rooms/{code}/status"), &[], "")
+        .await
+        .json();
+    assert_eq!(board["params"]["chain"]["reward_coins"], 10);
+    assert_eq!(board["params"]["chain"]["start_bits"], 0x207f_ffff);
+    assert_eq!(board["members"], json!([]));
 }
 
 /// Accepts any certificate but keeps the one the server presented, so the test can

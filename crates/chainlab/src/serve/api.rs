@@ -22,7 +22,7 @@ use tokio::sync::watch;
 use super::hub::{Hub, RoomEvent};
 use super::ice::IceServer;
 use super::protocol::PeerId;
-use super::rooms::RoomError;
+use super::rooms::{RoomError, StatusError};
 use super::{qr, socket};
 
 pub const SECRET_HEADER: &str = "x-instructor-secret";
@@ -45,6 +45,8 @@ pub fn routes(classroom: Arc<Classroom>) -> Router {
         .route("/api/rooms/{code}/qr.svg", get(qr_code))
         .route("/api/rooms/{code}/events", get(events))
         .route("/api/rooms/{code}/params", put(set_params))
+        .route("/api/rooms/{code}/status", get(status_board))
+        .route("/api/rooms/{code}/status/{member}", put(report_status))
         .route("/api/rooms/{code}/peers/{peer}", delete(kick))
         .route("/api/{*rest}", any(no_such_endpoint))
         .route("/signal/{code}", get(socket::upgrade))
@@ -55,6 +57,8 @@ pub fn routes(classroom: Arc<Classroom>) -> Router {
 enum ApiError {
     #[error(transparent)]
     Room(#[from] RoomError),
+    #[error(transparent)]
+    Status(#[from] StatusError),
     #[error("this action needs the instructor secret in the X-Instructor-Secret header")]
     MissingSecret,
     #[error("'{0}' is not a peer id")]
@@ -70,11 +74,15 @@ enum ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = match &self {
-            Self::Room(RoomError::BadCode(_)) | Self::BadPeer(_) | Self::BadJson(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::Room(RoomError::BadCode(_) | RoomError::BadParams(_))
+            | Self::Status(StatusError::Invalid(_))
+            | Self::BadPeer(_)
+            | Self::BadJson(_) => StatusCode::BAD_REQUEST,
             Self::Room(RoomError::NoSuchRoom(_) | RoomError::NoSuchPeer(_))
+            | Self::Status(StatusError::NotAMember(_))
             | Self::NoSuchEndpoint => StatusCode::NOT_FOUND,
+            Self::Status(StatusError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Status(StatusError::TooFast) => StatusCode::TOO_MANY_REQUESTS,
             Self::Room(RoomError::RoomFull { .. }) => StatusCode::CONFLICT,
             Self::Room(RoomError::TooManyRooms(_)) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Room(RoomError::WrongSecret(_)) | Self::MissingSecret => StatusCode::FORBIDDEN,
@@ -198,6 +206,26 @@ async fn set_params(
     classroom
         .hub
         .set_params(&code, secret, params, body.len())?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The room's parameters and every member's latest status: no secret needed, since
+/// students read it too (the address book for paying a classmate).
+async fn status_board(
+    State(classroom): State<Arc<Classroom>>,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let board = classroom.hub.status_board(&code)?;
+    Ok(Json(json!(board)))
+}
+
+async fn report_status(
+    State(classroom): State<Arc<Classroom>>,
+    Path((code, member)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let member: PeerId = member.parse().map_err(|_| ApiError::BadPeer(member))?;
+    classroom.hub.report_status(&code, member, &body)??;
     Ok(StatusCode::NO_CONTENT)
 }
 

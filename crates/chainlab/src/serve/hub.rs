@@ -13,7 +13,10 @@ use serde_json::Value;
 use tokio::sync::{Notify, mpsc, watch};
 
 use super::protocol::{PeerEvent, PeerId, PeerRequest};
-use super::rooms::{JoinCode, Left, Limits, NewRoom, Registry, RoomError, RoomInfo, SignalError};
+use super::rooms::{
+    JoinCode, Left, Limits, NewRoom, Registry, RoomError, RoomInfo, SignalError, StatusBoard,
+    StatusError,
+};
 
 /// Enough for a full burst of signals plus the room's join and leave events.
 pub const MAILBOX_CAPACITY: usize = 1024;
@@ -246,6 +249,27 @@ impl Hub {
         state.registry.set_params(code, secret, params, size)?;
         state.publish(code);
         Ok(())
+    }
+
+    /// Records a member's status. An unknown room is a [`RoomError`] inside the
+    /// outer result, so the caller can answer 404 for both unknowns.
+    pub fn report_status(
+        &self,
+        code: &str,
+        member: PeerId,
+        body: &[u8],
+    ) -> Result<Result<(), StatusError>, RoomError> {
+        let now = self.now();
+        let mut state = self.lock();
+        let code = state.registry.find(code)?;
+        Ok(state.registry.report_status(code, member, body, now))
+    }
+
+    pub fn status_board(&self, code: &str) -> Result<StatusBoard, RoomError> {
+        let now = self.now();
+        let state = self.lock();
+        let code = state.registry.find(code)?;
+        state.registry.status_board(code, now)
     }
 
     /// Drops rooms empty past their TTL; the server calls this once a minute.

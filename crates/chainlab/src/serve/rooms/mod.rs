@@ -8,10 +8,12 @@
 mod bucket;
 mod code;
 mod secret;
+mod status;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
+use node::classroom::RoomParams;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use serde::Serialize;
@@ -21,6 +23,8 @@ pub use self::bucket::Rate;
 use self::bucket::TokenBucket;
 pub use self::code::JoinCode;
 pub use self::secret::InstructorSecret;
+use self::status::Slot;
+pub use self::status::{MemberStatus, StatusBoard, StatusError};
 use super::protocol::PeerId;
 
 #[derive(Clone, Debug)]
@@ -32,6 +36,8 @@ pub struct Limits {
     pub message_bytes: usize,
     /// Room parameters are the instructor's scenario JSON, larger than one signal.
     pub params_bytes: usize,
+    /// A node's status is a dozen short fields.
+    pub status_bytes: usize,
     pub rate: Rate,
     /// An empty room lingers this long so a class that reloads its tabs finds it again.
     pub empty_room_ttl: Duration,
@@ -44,6 +50,7 @@ impl Default for Limits {
             peers_per_room: 60,
             message_bytes: 16 * 1024,
             params_bytes: 64 * 1024,
+            status_bytes: 4 * 1024,
             rate: Rate {
                 burst: 600,
                 per_second: 100,
@@ -71,6 +78,8 @@ pub enum RoomError {
     NoSuchPeer(PeerId),
     #[error("room parameters of {size} bytes are over the {max}-byte limit")]
     ParamsTooLarge { size: usize, max: usize },
+    #[error("these room parameters are refused: {0}")]
+    BadParams(String),
 }
 
 /// Why a peer's message was refused. The first two end the peer's connection.
@@ -127,9 +136,16 @@ pub struct RoomInfo {
 struct Room {
     secret: InstructorSecret,
     created: u64,
+    /// Validated [`RoomParams`] as JSON, or `null` while the defaults apply.
     params: Value,
-    peers: BTreeMap<PeerId, TokenBucket>,
+    peers: BTreeMap<PeerId, Member>,
     empty_since: Option<Duration>,
+}
+
+/// A connected peer's limits and its latest status report.
+struct Member {
+    signals: TokenBucket,
+    status: Slot,
 }
 
 pub struct Registry {
@@ -202,8 +218,11 @@ impl Registry {
         }
         let peer = PeerId::from_random_bytes(self.rng.r#gen());
         let roommates = room.peers.keys().copied().collect();
-        room.peers
-            .insert(peer, TokenBucket::full(self.limits.rate, now));
+        let member = Member {
+            signals: TokenBucket::full(self.limits.rate, now),
+            status: Slot::new(now),
+        };
+        room.peers.insert(peer, member);
         room.empty_since = None;
         self.peers.insert(peer, code);
         Ok(Joined { peer, roommates })
@@ -237,6 +256,7 @@ impl Registry {
             .rooms
             .get_mut(code)
             .and_then(|room| room.peers.get_mut(&peer))
+            .map(|member| &mut member.signals)
             .ok_or(SignalError::UnknownSender(peer))?;
         if bucket.take(now) {
             Ok(())
@@ -287,7 +307,9 @@ impl Registry {
         self.leave(peer, now).ok_or(RoomError::NoSuchPeer(peer))
     }
 
-    /// Stores the instructor's parameters; the server never looks inside them.
+    /// Stores the instructor's parameters once they are valid and a legal next step
+    /// from the current ones (the chain's rules change only with a new epoch), so
+    /// every node of the room can obey whatever the server hands out.
     pub fn set_params(
         &mut self,
         code: JoinCode,
@@ -304,8 +326,58 @@ impl Registry {
             .rooms
             .get_mut(&code)
             .ok_or(RoomError::NoSuchRoom(code))?;
-        room.params = params;
+        let current = RoomParams::from_json(&room.params).map_err(RoomError::BadParams)?;
+        let next = RoomParams::from_json(&params).map_err(RoomError::BadParams)?;
+        current
+            .check_transition(&next)
+            .map_err(|e| RoomError::BadParams(e.to_string()))?;
+        room.params = serde_json::to_value(&next).expect("room parameters always serialize");
         Ok(())
+    }
+
+    /// Records what `member` reports about its node.
+    pub fn report_status(
+        &mut self,
+        code: JoinCode,
+        member: PeerId,
+        body: &[u8],
+        now: Duration,
+    ) -> Result<(), StatusError> {
+        let max = self.limits.status_bytes;
+        if body.len() > max {
+            return Err(StatusError::TooLarge {
+                size: body.len(),
+                max,
+            });
+        }
+        self.rooms
+            .get_mut(&code)
+            .and_then(|room| room.peers.get_mut(&member))
+            .ok_or(StatusError::NotAMember(member))?
+            .status
+            .record(body, now)
+    }
+
+    /// The room's parameters and every member's latest report, in member order.
+    pub fn status_board(&self, code: JoinCode, now: Duration) -> Result<StatusBoard, RoomError> {
+        let room = self.rooms.get(&code).ok_or(RoomError::NoSuchRoom(code))?;
+        let members = room
+            .peers
+            .iter()
+            .filter_map(|(peer, member)| {
+                let report = member.status.report.as_ref()?;
+                let age = now.saturating_sub(report.at).as_millis();
+                Some(MemberStatus {
+                    member: *peer,
+                    status: report.status.clone(),
+                    age_ms: u64::try_from(age).unwrap_or(u64::MAX),
+                })
+            })
+            .collect();
+        Ok(StatusBoard {
+            params: room.params.clone(),
+            members,
+        })
     }
 
     /// Drops rooms that have been empty longer than the TTL; returns their codes.

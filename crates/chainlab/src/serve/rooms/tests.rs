@@ -138,7 +138,7 @@ fn instructor_actions_need_the_secret_and_change_nothing_without_it() {
     let b = registry.join(new.code, T0).unwrap().peer;
     let wrong = other.secret.to_hex();
 
-    let params = json!({"network": {"difficulty_bits": 12}});
+    let params = json!({"epoch": 1, "chain": {"block_seconds": 5}});
     assert_eq!(
         registry.set_params(new.code, &wrong, params.clone(), 10),
         Err(RoomError::WrongSecret(new.code))
@@ -157,7 +157,13 @@ fn instructor_actions_need_the_secret_and_change_nothing_without_it() {
     registry
         .set_params(new.code, &secret, params.clone(), 10)
         .unwrap();
-    assert_eq!(registry.info(new.code).unwrap().params, params);
+    let stored = registry.info(new.code).unwrap().params;
+    assert_eq!(stored["epoch"], 1);
+    assert_eq!(stored["chain"]["block_seconds"], 5);
+    assert_eq!(
+        stored["scenario"]["kind"], "normal",
+        "defaults are filled in"
+    );
     let left = registry.kick(new.code, &secret, a, T0).unwrap();
     assert_eq!(left.roommates, vec![b]);
     assert_eq!(
@@ -272,4 +278,134 @@ proptest! {
             prop_assert_eq!(registry.info(code).unwrap().peers, expected);
         }
     }
+}
+
+fn status_json(name: &str, height: u32) -> Vec<u8> {
+    let address = ledger::PrivateKey::from_entropy([9; 32]).unwrap().address();
+    json!({
+        "name": name, "role": "student", "address": address, "epoch": 0,
+        "height": height, "tip": "11".repeat(32), "hashrate": 1500.0,
+        "mining": true, "peers": 3, "balance": 5_000_000_000u64,
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[test]
+fn params_must_be_valid_and_change_the_rules_only_with_a_new_epoch() {
+    let mut registry = registry(Limits::default());
+    let new = room(&mut registry);
+    let secret = new.secret.to_hex();
+    let mut set = |params: Value| registry.set_params(new.code, &secret, params, 10);
+    let refusals = [
+        json!({"chain": {"block_seconds": 5}}),
+        json!({"colour": "red"}),
+        json!({"scenario": {"kind": "partition", "side": []}}),
+        json!({"epoch": 1, "chain": {"start_bits": 0x2100ffffu32}}),
+    ];
+    for params in refusals {
+        let refused = set(params.clone()).unwrap_err();
+        assert!(
+            matches!(&refused, RoomError::BadParams(reason) if !reason.is_empty()),
+            "{params} gave {refused:?}"
+        );
+    }
+    let reset = json!({"epoch": 2, "chain": {"block_seconds": 5}});
+    assert_eq!(set(reset), Ok(()));
+    let partition = json!({"epoch": 2, "chain": {"block_seconds": 5},
+                           "scenario": {"kind": "partition", "side": ["a"]}});
+    assert_eq!(set(partition), Ok(()));
+    let back = set(json!({"epoch": 1, "chain": {"block_seconds": 5}})).unwrap_err();
+    assert!(back.to_string().contains("only move forward"), "{back}");
+    let stored = registry.info(new.code).unwrap().params;
+    assert_eq!(stored["epoch"], 2);
+    assert_eq!(stored["scenario"]["side"], json!(["a"]));
+}
+
+#[test]
+fn members_report_their_status_and_it_leaves_with_them() {
+    let mut registry = registry(Limits::default());
+    let new = room(&mut registry);
+    let other = room(&mut registry);
+    let a = registry.join(new.code, T0).unwrap().peer;
+    let b = registry.join(new.code, T0).unwrap().peer;
+    let stranger = registry.join(other.code, T0).unwrap().peer;
+    assert_eq!(registry.status_board(new.code, T0).unwrap().members, vec![]);
+
+    let later = Duration::from_millis(1500);
+    registry
+        .report_status(new.code, a, &status_json("Ada", 4), T0)
+        .unwrap();
+    registry
+        .report_status(new.code, b, &status_json("Bo", 6), later)
+        .unwrap();
+    let board = registry
+        .status_board(new.code, Duration::from_secs(2))
+        .unwrap();
+    assert_eq!(board.params, Value::Null);
+    let rows: Vec<(PeerId, &str, u32, u64)> = board
+        .members
+        .iter()
+        .map(|m| (m.member, m.status.name.as_str(), m.status.height, m.age_ms))
+        .collect();
+    let mut expected = vec![(a, "Ada", 4, 2000), (b, "Bo", 6, 500)];
+    expected.sort();
+    assert_eq!(rows, expected);
+
+    assert_eq!(
+        registry.report_status(new.code, stranger, &status_json("Eve", 1), T0),
+        Err(StatusError::NotAMember(stranger))
+    );
+    registry
+        .kick(new.code, &new.secret.to_hex(), a, later)
+        .unwrap();
+    registry.leave(b, later);
+    assert_eq!(
+        registry.status_board(new.code, later).unwrap().members,
+        vec![]
+    );
+    assert_eq!(
+        registry.report_status(new.code, a, &status_json("Ada", 5), later),
+        Err(StatusError::NotAMember(a))
+    );
+}
+
+#[test]
+fn bad_large_and_hasty_statuses_are_refused_and_keep_the_last_good_one() {
+    let mut registry = registry(Limits::default());
+    let new = room(&mut registry);
+    let a = registry.join(new.code, T0).unwrap().peer;
+    let max = Limits::default().status_bytes;
+    assert_eq!(
+        registry.report_status(new.code, a, &vec![b' '; max + 1], T0),
+        Err(StatusError::TooLarge { size: max + 1, max })
+    );
+    registry
+        .report_status(new.code, a, &status_json("Ada", 1), T0)
+        .unwrap();
+    let tick = Duration::from_millis(10);
+    for bad in [
+        status_json("", 2),
+        status_json("a\u{7}b", 2),
+        br#"{"name":"Ada"}"#.to_vec(),
+    ] {
+        let refused = registry.report_status(new.code, a, &bad, tick).unwrap_err();
+        assert!(matches!(refused, StatusError::Invalid(_)), "{refused:?}");
+    }
+    assert_eq!(
+        registry.report_status(new.code, a, &status_json("Ada", 3), tick),
+        Err(StatusError::TooFast),
+        "five reports within 10 ms (refused ones count) is more than four a second"
+    );
+    let board = registry.status_board(new.code, tick).unwrap();
+    assert_eq!(board.members[0].status.height, 1);
+    let second = Duration::from_millis(1010);
+    registry
+        .report_status(new.code, a, &status_json("Ada", 3), second)
+        .unwrap();
+    let board = registry.status_board(new.code, second).unwrap();
+    assert_eq!(
+        (board.members[0].status.height, board.members[0].age_ms),
+        (3, 0)
+    );
 }
