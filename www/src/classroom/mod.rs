@@ -23,3 +23,4 @@ pub mod local;
 pub mod peers;
 pub mod session;
 pub mod tree;
+pub mod tree;

@@ -292,7 +292,7 @@ mod tests {
     #[test]
     fn only_the_recent_heights_are_drawn() {
         let spec: Vec<(u32, Option<u32>, bool)> =
-            (0..500).map(|i| (i, i.checked_sub(1), true)).collect();
+            (0..500u32).map(|i| (i, i.checked_sub(1), true)).collect();
         let layout = Layout::new(&tree(&spec), 50);
         assert_eq!(layout.blocks.len(), 50);
         assert_eq!(layout.columns, 50);
