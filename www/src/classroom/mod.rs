@@ -23,4 +23,3 @@ pub mod local;
 pub mod peers;
 pub mod session;
 pub mod tree;
-pub mod tree;
