@@ -3,6 +3,7 @@
 //! Tool commands print exactly one line on stdout so that scripts and tests can use
 //! them; every failure goes to stderr with a non-zero exit status.
 
+mod attack;
 mod loadtest;
 mod mining;
 mod peer;
@@ -47,6 +48,9 @@ enum Command {
     Loadtest(loadtest::LoadTest),
     /// Join a classroom as a full node over WebRTC.
     Node(peer::NodeCommand),
+    /// A malicious peer for tests: joins a room and sends each kind of bad data.
+    #[command(hide = true)]
+    Attack(attack::AttackCommand),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Command::Serve(c) => c.run(),
         Command::Loadtest(c) => c.run(),
         Command::Node(c) => c.run(),
+        Command::Attack(c) => c.run(),
     };
     match result {
         Ok(code) => code,

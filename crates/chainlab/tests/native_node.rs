@@ -1,6 +1,7 @@
 //! `chainlab node` end to end: a real `chainlab serve` on a loopback port, a room
-//! made through its API, and two `chainlab node` processes that find each other
-//! through the room's signaling and talk over real WebRTC data channels.
+//! made through its API, and `chainlab node` processes that find each other through
+//! the room's signaling and talk over real WebRTC data channels; they obey the
+//! instructor's parameters and drop `chainlab attack`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -129,21 +130,40 @@ fn start_server(dist: &Path) -> (Process, String) {
     (server, url)
 }
 
-/// `POST /api/rooms` over a plain socket; the new room's join code.
-fn create_room(url: &str) -> String {
+/// One request over a plain socket; the status line and the body.
+fn http(url: &str, request_line: &str, headers: &str, body: &str) -> (String, String) {
     let authority = url.strip_prefix("http://").unwrap();
     let mut stream = TcpStream::connect(authority).unwrap();
     write!(
         stream,
-        "POST /api/rooms HTTP/1.1\r\nHost: {authority}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "{request_line} HTTP/1.1\r\nHost: {authority}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
     )
     .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
-    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
-    let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
-    let json: serde_json::Value = serde_json::from_str(body).unwrap();
-    json["code"].as_str().unwrap().to_string()
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_string(), body.to_string())
+}
+
+/// `POST /api/rooms`; the new room's join code and instructor secret.
+fn create_room(url: &str) -> (String, String) {
+    let (status, body) = http(url, "POST /api/rooms", "", "");
+    assert!(status.starts_with("HTTP/1.1 201"), "{status} {body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let field = |name: &str| json[name].as_str().unwrap().to_string();
+    (field("code"), field("secret"))
+}
+
+/// The instructor's `PUT /api/rooms/<code>/params`.
+fn put_params(url: &str, code: &str, secret: &str, params: &serde_json::Value) {
+    let (status, body) = http(
+        url,
+        &format!("PUT /api/rooms/{code}/params"),
+        &format!("X-Instructor-Secret: {secret}\r\nContent-Type: application/json\r\n"),
+        &params.to_string(),
+    );
+    assert!(status.starts_with("HTTP/1.1 204"), "{status} {body}");
 }
 
 fn node(url: &str, code: &str, dir: &TempDir, name: &str, mine: bool) -> Process {
@@ -195,7 +215,7 @@ fn two_nodes_converge_over_webrtc_and_a_restarted_one_reloads_and_catches_up() {
     let deadline = started + Duration::from_secs(55);
     let dist = TempDir::new("dist");
     let (_server, url) = start_server(&dist.0);
-    let code = create_room(&url);
+    let (code, _) = create_room(&url);
     let miner_dir = TempDir::new("miner");
     let follower_dir = TempDir::new("follower");
 
@@ -233,4 +253,174 @@ fn two_nodes_converge_over_webrtc_and_a_restarted_one_reloads_and_catches_up() {
         miner.lines().join("\n")
     );
     assert!(started.elapsed() < Duration::from_secs(60));
+}
+
+/// The member id a node printed when it joined.
+fn member_of(process: &Process, deadline: Instant) -> String {
+    process.wait_for(deadline, "the node's member id", |line| {
+        line.split_once("joined the room as ")
+            .map(|(_, id)| id.to_string())
+    })
+}
+
+/// Chain rules for these tests: a block every second or so on one thread, and
+/// no retarget to slow the class down.
+fn steady_chain(epoch: u32) -> serde_json::Value {
+    serde_json::json!({
+        "epoch": epoch,
+        "chain": { "start_bits": 0x1e03ffff, "block_seconds": 2, "retarget_blocks": 2016 },
+    })
+}
+
+#[test]
+fn an_attacker_is_dropped_by_both_nodes_over_webrtc_and_their_chain_stays_valid() {
+    let deadline = Instant::now() + Duration::from_secs(100);
+    let dist = TempDir::new("attack-dist");
+    let (_server, url) = start_server(&dist.0);
+    let (code, _) = create_room(&url);
+    let (a_dir, b_dir) = (TempDir::new("attack-a"), TempDir::new("attack-b"));
+    let miner = node(&url, &code, &a_dir, "miner", true);
+    let follower = node(&url, &code, &b_dir, "follower", false);
+    let members = [member_of(&miner, deadline), member_of(&follower, deadline)];
+    converge(&miner, &follower, 2, deadline);
+
+    let kinds = "invalid-block,bad-signature,double-spend,oversized,flood";
+    let attack = Command::new(env!("CARGO_BIN_EXE_chainlab"))
+        .args([
+            "attack", "--server", &url, "--room", &code, "--kinds", kinds,
+        ])
+        .args(["--peers", "2", "--timeout", "30"])
+        .output()
+        .expect("chainlab attack runs");
+    let report = String::from_utf8_lossy(&attack.stdout).to_string();
+    assert!(
+        attack.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&attack.stderr)
+    );
+    for kind in kinds.split(',') {
+        for member in &members {
+            assert!(
+                report.contains(&format!("attack: {kind}: dropped by {member}: ")),
+                "{member} drops the attacker's {kind}:\n{report}"
+            );
+        }
+    }
+    assert!(report.contains("attack: dropped 10 of 10"), "{report}");
+    for (process, name) in [(&miner, "miner"), (&follower, "follower")] {
+        let bans = process
+            .lines()
+            .iter()
+            .filter(|line| {
+                line.starts_with(&format!("{name}: peer ")) && line.contains(" banned: ")
+            })
+            .count();
+        assert_eq!(
+            bans,
+            5,
+            "{name} banned each attacker:\n{}",
+            process.lines().join("\n")
+        );
+    }
+    let (height, _) = miner.tip().unwrap();
+    converge(&miner, &follower, height + 1, deadline);
+}
+
+#[test]
+fn nodes_obey_a_partition_its_heal_and_a_reset_of_the_room() {
+    let deadline = Instant::now() + Duration::from_secs(110);
+    let dist = TempDir::new("params-dist");
+    let (_server, url) = start_server(&dist.0);
+    let (code, secret) = create_room(&url);
+    put_params(&url, &code, &secret, &steady_chain(1));
+    let (a_dir, b_dir) = (TempDir::new("params-a"), TempDir::new("params-b"));
+    let a = node(&url, &code, &a_dir, "a", true);
+    let b = node(&url, &code, &b_dir, "b", true);
+    let a_id = member_of(&a, deadline);
+    member_of(&b, deadline);
+    for process in [&a, &b] {
+        process.wait_for(deadline, "the epoch-1 chain", |line| {
+            line.contains(": new chain classroom-1 at genesis ")
+                .then_some(())
+        });
+    }
+    let joined = converge(&a, &b, 2, deadline);
+
+    let mut partition = steady_chain(1);
+    partition["scenario"] = serde_json::json!({ "kind": "partition", "side": [a_id] });
+    put_params(&url, &code, &secret, &partition);
+    for process in [&a, &b] {
+        process.wait_for(deadline, "the cut", |line| {
+            line.contains(": link to ").then_some(())
+        });
+    }
+    // Both sides mine on their own until each has a block the other lacks.
+    let apart = |process: &Process| {
+        process.wait_for(deadline, "blocks mined apart", |line| {
+            let rest = line.split_once(": mined block ")?.1;
+            let height: u32 = rest.split_once(' ')?.0.parse().ok()?;
+            (height >= joined + 2).then_some(())
+        })
+    };
+    apart(&a);
+    apart(&b);
+    let (a_tip, b_tip) = (a.tip().unwrap(), b.tip().unwrap());
+    assert_ne!(a_tip, b_tip, "the halves hold different chains");
+
+    put_params(&url, &code, &secret, &steady_chain(1));
+    let healed = a_tip.0.max(b_tip.0) + 1;
+    converge(&a, &b, healed, deadline);
+    let reorged = [&a, &b].iter().any(|process| {
+        process
+            .lines()
+            .iter()
+            .any(|line| line.contains(": reorg depth "))
+    });
+    assert!(
+        reorged,
+        "one half reorganised onto the other's chain:\na:\n{}\nb:\n{}",
+        a.lines().join("\n"),
+        b.lines().join("\n")
+    );
+
+    put_params(&url, &code, &secret, &steady_chain(2));
+    for process in [&a, &b] {
+        process.wait_for(deadline, "the reset to epoch 2", |line| {
+            line.contains(": new chain classroom-2 at genesis ")
+                .then_some(())
+        });
+    }
+    let fresh = |process: &Process| {
+        process
+            .lines()
+            .iter()
+            .rev()
+            .take_while(|line| !line.contains("new chain classroom-2"))
+            .filter_map(|line| tip_of(line))
+            .next()
+    };
+    let start = Instant::now();
+    while fresh(&a).is_none_or(|(h, _)| h < 2) || fresh(&a) != fresh(&b) {
+        assert!(
+            Instant::now() < deadline,
+            "no common epoch-2 tip after {:?}:\na:\n{}\nb:\n{}",
+            start.elapsed(),
+            a.lines().join("\n"),
+            b.lines().join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let addresses = |process: &Process| -> Vec<String> {
+        process
+            .lines()
+            .iter()
+            .filter_map(|line| {
+                line.split_once(": mining to ")
+                    .map(|(_, rest)| rest.to_string())
+            })
+            .collect()
+    };
+    assert_eq!(addresses(&a).len(), 1, "one wallet for every epoch");
+    let dir_entries = std::fs::read_dir(&a_dir.0).unwrap().count();
+    assert_eq!(dir_entries, 3, "a wallet and one chain file per epoch");
 }

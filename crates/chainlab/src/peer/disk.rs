@@ -1,4 +1,6 @@
-//! The chain on disk: the same snapshot a tab keeps in IndexedDB, in a file.
+//! The chain on disk: the same snapshot a tab keeps in IndexedDB, in a file, one
+//! file per chain (each room epoch and each set of chain rules has its own genesis),
+//! and the wallet in a file of its own so that it outlives every reset of the room.
 //!
 //! A write goes to a temporary file that is then renamed over the old one, so a
 //! crash or a full disk mid-write leaves the previous snapshot whole. A load replays
@@ -10,9 +12,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use ledger::ChainParams;
+use ledger::chain::genesis_block;
 use node::{Node, Snapshot, Wallet};
 
-const FILE_NAME: &str = "chain.snapshot";
+const WALLET_FILE: &str = "wallet.json";
 
 /// Where one node keeps its chain.
 #[derive(Clone, Debug)]
@@ -21,12 +24,15 @@ pub struct ChainFile {
 }
 
 impl ChainFile {
-    /// The snapshot file inside `dir`, which is created if missing.
-    pub fn in_dir(dir: &Path) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+    /// The snapshot file of `params`' chain inside `dir`, which is created if
+    /// missing. The name carries the chain's name and the start of its genesis hash,
+    /// so a room reset or other rules never meet an old chain's file.
+    pub fn for_chain(dir: &Path, params: &ChainParams) -> anyhow::Result<Self> {
+        create(dir)?;
+        let genesis = genesis_block(params, &*node::hasher_for(params)).block_hash();
+        let name = format!("{}-{}.snapshot", params.name, &genesis.to_string()[..12]);
         Ok(Self {
-            path: dir.join(FILE_NAME),
+            path: dir.join(name),
         })
     }
 
@@ -62,15 +68,59 @@ impl ChainFile {
     /// Replaces the stored snapshot with the node's active chain and wallet.
     pub fn save(&self, node: &Node, wallet: &Wallet) -> anyhow::Result<()> {
         let bytes = Snapshot::capture(node, Some(wallet)).encode();
-        let temp = self.path.with_extension("snapshot.tmp");
-        let write = || -> std::io::Result<()> {
-            let mut file = std::fs::File::create(&temp)?;
-            file.write_all(&bytes)?;
-            file.sync_all()?;
-            std::fs::rename(&temp, &self.path)
-        };
-        write().with_context(|| format!("cannot save the chain to {}", self.path.display()))
+        replace(&self.path, &bytes)
+            .with_context(|| format!("cannot save the chain to {}", self.path.display()))
     }
+}
+
+/// The node's wallet, kept beside its chains.
+#[derive(Clone, Debug)]
+pub struct WalletFile {
+    path: PathBuf,
+}
+
+impl WalletFile {
+    pub fn in_dir(dir: &Path) -> anyhow::Result<Self> {
+        create(dir)?;
+        Ok(Self {
+            path: dir.join(WALLET_FILE),
+        })
+    }
+
+    /// The stored wallet, or `None` when nothing was saved yet.
+    pub fn load(&self) -> anyhow::Result<Option<Wallet>> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => {
+                return Err(error).with_context(|| format!("cannot read {}", self.path.display()));
+            }
+        };
+        let wallet = Wallet::import(&text)
+            .with_context(|| format!("{} is not a usable wallet", self.path.display()))?;
+        Ok(Some(wallet))
+    }
+
+    pub fn save(&self, wallet: &Wallet) -> anyhow::Result<()> {
+        replace(&self.path, wallet.export().as_bytes())
+            .with_context(|| format!("cannot save the wallet to {}", self.path.display()))
+    }
+}
+
+fn create(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the data folder {}", dir.display()))
+}
+
+/// Writes a temporary file and renames it over `path`.
+fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".tmp");
+    let temp = PathBuf::from(temp);
+    let mut file = std::fs::File::create(&temp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temp, path)
 }
 
 #[cfg(test)]
@@ -120,8 +170,8 @@ mod tests {
     #[test]
     fn a_saved_chain_and_wallet_load_back() {
         let dir = TempDir::new("roundtrip");
-        let file = ChainFile::in_dir(&dir.0).unwrap();
         let params = ChainParams::regtest();
+        let file = ChainFile::for_chain(&dir.0, &params).unwrap();
         assert!(file.load(&params, NOW).unwrap().is_none());
         let (node, wallet) = mined_node(5);
         file.save(&node, &wallet).unwrap();
@@ -129,13 +179,18 @@ mod tests {
         assert_eq!(loaded.chain().height(), 5);
         assert_eq!(loaded.chain().tip(), node.chain().tip());
         assert_eq!(loaded_wallet.unwrap().address(), wallet.address());
-        assert!(!file.path().with_extension("snapshot.tmp").exists());
+        let names: Vec<_> = std::fs::read_dir(&dir.0)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names.len(), 1, "no temporary file is left: {names:?}");
+        assert!(names[0].starts_with("regtest-"), "{names:?}");
     }
 
     #[test]
     fn a_damaged_file_is_refused_and_left_in_place() {
         let dir = TempDir::new("damaged");
-        let file = ChainFile::in_dir(&dir.0).unwrap();
+        let file = ChainFile::for_chain(&dir.0, &ChainParams::regtest()).unwrap();
         let (node, wallet) = mined_node(3);
         file.save(&node, &wallet).unwrap();
         let mut bytes = std::fs::read(file.path()).unwrap();
@@ -156,12 +211,33 @@ mod tests {
     #[test]
     fn another_network_is_refused() {
         let dir = TempDir::new("network");
-        let file = ChainFile::in_dir(&dir.0).unwrap();
+        let file = ChainFile::for_chain(&dir.0, &ChainParams::classroom()).unwrap();
         let (node, wallet) = mined_node(1);
         file.save(&node, &wallet).unwrap();
         let error = file
             .load(&ChainParams::classroom(), NOW + 10_000)
             .unwrap_err();
         assert!(format!("{error:#}").contains("genesis"), "{error:#}");
+    }
+
+    #[test]
+    fn each_chain_has_its_own_file_and_the_wallet_one_of_its_own() {
+        let dir = TempDir::new("epochs");
+        let first = node::classroom::RoomParams::default();
+        let second = node::classroom::RoomParams {
+            epoch: 1,
+            ..first.clone()
+        };
+        let a = ChainFile::for_chain(&dir.0, &first.chain_params()).unwrap();
+        let b = ChainFile::for_chain(&dir.0, &second.chain_params()).unwrap();
+        assert_ne!(a.path(), b.path());
+        let wallets = WalletFile::in_dir(&dir.0).unwrap();
+        assert!(wallets.load().unwrap().is_none());
+        let wallet = Wallet::from_entropy([9; 32]).unwrap();
+        wallets.save(&wallet).unwrap();
+        assert_eq!(wallets.load().unwrap().unwrap().address(), wallet.address());
+        std::fs::write(dir.0.join(WALLET_FILE), "{}").unwrap();
+        let error = format!("{:#}", wallets.load().unwrap_err());
+        assert!(error.contains("is not a usable wallet"), "{error}");
     }
 }

@@ -28,6 +28,8 @@ pub struct Miner {
     threads: usize,
     results: UnboundedSender<Mined>,
     job: Option<Job>,
+    /// Hashes tried over every job: the status report's hash rate comes from it.
+    tried: Arc<AtomicU64>,
 }
 
 struct Job {
@@ -41,7 +43,13 @@ impl Miner {
             threads: threads.max(1),
             results,
             job: None,
+            tried: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// Hashes tried since the miner was made.
+    pub fn hashes_tried(&self) -> u64 {
+        self.tried.load(Ordering::Relaxed)
     }
 
     /// Whether a job is hashing on top of `tip`.
@@ -61,8 +69,13 @@ impl Miner {
         });
         let threads = self.threads;
         let results = self.results.clone();
+        let tried = self.tried.clone();
         std::thread::spawn(move || {
-            let mined = mine(&*engine, template, &target, threads, &stop);
+            let control = Control {
+                stop: &stop,
+                tried: &tried,
+            };
+            let mined = mine(&*engine, template, &target, threads, &control);
             if let Some(mined) = mined {
                 let _ = results.send(mined);
             }
@@ -99,15 +112,10 @@ fn mine(
     mut block: Block,
     target: &HashTarget,
     threads: usize,
-    stop: &AtomicBool,
+    control: &Control<'_>,
 ) -> Option<Mined> {
-    let tried = AtomicU64::new(0);
-    let control = Control {
-        stop,
-        tried: &tried,
-    };
     let header = block.header.encode();
-    let outcome = pow::scan_threads(engine, &header, Nonces::ALL, target, threads, &control)
+    let outcome = pow::scan_threads(engine, &header, Nonces::ALL, target, threads, control)
         .unwrap_or(Outcome::Stopped);
     match outcome {
         Outcome::Found(solution) => {

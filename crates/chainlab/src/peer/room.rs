@@ -1,12 +1,14 @@
-//! Where the classroom is: the server's address, the room's signaling URL and the
-//! ICE servers the instructor configured.
+//! Where the classroom is and what it says: the server's address, the room's
+//! signaling URL, the ICE servers the instructor configured, the room's parameters
+//! and status board, and the status this node reports.
 
 use anyhow::{Context, bail};
-use http_body_util::{BodyExt, Empty};
-use hyper::Request;
-use hyper::body::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
 use matchbox_socket::RtcIceServerConfig;
+use node::classroom::{MemberId, PeerStatus, RoomParams};
 use serde::Deserialize;
 use tokio::net::TcpStream;
 
@@ -28,6 +30,18 @@ struct IceServer {
 #[derive(Debug, Deserialize)]
 struct Config {
     ice_servers: Vec<IceServer>,
+}
+
+/// One row of `GET /api/rooms/<code>/status`.
+#[derive(Debug, Deserialize)]
+pub struct MemberStatus {
+    pub member: MemberId,
+    pub status: PeerStatus,
+}
+
+#[derive(Debug, Deserialize)]
+struct Board {
+    members: Vec<MemberStatus>,
 }
 
 impl Server {
@@ -70,28 +84,98 @@ impl Server {
         Ok(merge(config.ice_servers))
     }
 
+    /// The room's current parameters (the defaults until the instructor sets some).
+    pub async fn params(&self, code: &str) -> anyhow::Result<RoomParams> {
+        let body = self.get(&format!("/api/rooms/{code}")).await?;
+        let info: serde_json::Value = serde_json::from_slice(&body)
+            .with_context(|| format!("{} sent room info that is not JSON", self.authority))?;
+        RoomParams::from_json(&info["params"])
+            .map_err(|why| anyhow::anyhow!("the room's parameters are unusable: {why}"))
+    }
+
+    /// The room's status board: every member that reported, with its status.
+    pub async fn board(&self, code: &str) -> anyhow::Result<Vec<MemberStatus>> {
+        let body = self.get(&format!("/api/rooms/{code}/status")).await?;
+        let board: Board = serde_json::from_slice(&body).with_context(|| {
+            format!(
+                "{} sent a status board that is not ChainLab's",
+                self.authority
+            )
+        })?;
+        Ok(board.members)
+    }
+
+    /// Reports this node's status as `member` of room `code`.
+    pub async fn put_status(
+        &self,
+        code: &str,
+        member: &MemberId,
+        status: &PeerStatus,
+    ) -> anyhow::Result<()> {
+        let body = serde_json::to_vec(status)?;
+        let path = format!("/api/rooms/{code}/status/{member}");
+        let response = self.send(Method::PUT, &path, body).await?;
+        checked(&self.authority, &path, response).await?;
+        Ok(())
+    }
+
+    /// Opens the room's server-sent event stream; the caller reads the body.
+    pub async fn events(&self, code: &str) -> anyhow::Result<Response<Incoming>> {
+        let path = format!("/api/rooms/{code}/events");
+        let response = self.send(Method::GET, &path, Vec::new()).await?;
+        if !response.status().is_success() {
+            return Err(refusal(&self.authority, &path, response).await);
+        }
+        Ok(response)
+    }
+
     async fn get(&self, path: &str) -> anyhow::Result<Bytes> {
+        let response = self.send(Method::GET, path, Vec::new()).await?;
+        checked(&self.authority, path, response).await
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Vec<u8>,
+    ) -> anyhow::Result<Response<Incoming>> {
         let stream = TcpStream::connect(&self.authority)
             .await
             .with_context(|| format!("cannot reach the classroom server at {}", self.authority))?;
         let (mut sender, connection) =
             hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
         tokio::spawn(connection);
-        let request = Request::get(path)
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
             .header(hyper::header::HOST, &self.authority)
-            .body(Empty::<Bytes>::new())?;
-        let response = sender.send_request(request).await?;
-        let status = response.status();
-        let body = response.into_body().collect().await?.to_bytes();
-        if !status.is_success() {
-            bail!(
-                "{} answered {status} to {path}: {}",
-                self.authority,
-                String::from_utf8_lossy(&body)
-            );
-        }
-        Ok(body)
+            .header(hyper::header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(body)))?;
+        Ok(sender.send_request(request).await?)
     }
+}
+
+/// The body of a successful response, or the server's complaint as the error.
+async fn checked(
+    authority: &str,
+    path: &str,
+    response: Response<Incoming>,
+) -> anyhow::Result<Bytes> {
+    if !response.status().is_success() {
+        return Err(refusal(authority, path, response).await);
+    }
+    Ok(response.into_body().collect().await?.to_bytes())
+}
+
+/// The server's answer to a refused request, in words.
+async fn refusal(authority: &str, path: &str, response: Response<Incoming>) -> anyhow::Error {
+    let status = response.status();
+    let body = match response.into_body().collect().await {
+        Ok(body) => String::from_utf8_lossy(&body.to_bytes()).into_owned(),
+        Err(error) => error.to_string(),
+    };
+    anyhow::anyhow!("{authority} answered {status} to {path}: {body}")
 }
 
 fn merge(servers: Vec<IceServer>) -> RtcIceServerConfig {
