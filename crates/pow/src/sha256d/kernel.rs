@@ -10,6 +10,8 @@
 //! compression: the dead rounds and schedule words after it are removed too. The few
 //! groups that pass this quick check are confirmed by the scalar path.
 
+use std::ops::Range;
+
 use super::lanes::Lanes;
 use super::{IV, Midstate, digest_bytes};
 use crate::scan::{Nonces, Solution};
@@ -68,47 +70,66 @@ fn choose<L: Lanes>(e: L, f: L, g: L) -> L {
     g.xor(e.and(f.xor(g)))
 }
 
-/// `(a & b) ^ (a & c) ^ (b & c)` in four operations.
-#[inline(always)]
-fn majority<L: Lanes>(a: L, b: L, c: L) -> L {
-    a.and(b).or(c.and(a.or(b)))
+/// A compression's working state. The eight words stay in place and their roles
+/// rotate instead: word `j` (a = 0 .. h = 7) of round `t` sits at index
+/// `(j - t) mod 8`, so a round writes only d and h, and eight rounds bring every word
+/// back to its place.
+#[derive(Clone, Copy)]
+struct State<L> {
+    words: [L; 8],
+    /// b ^ c: the majority function takes it from the round before, where it was a ^ b.
+    b_xor_c: L,
 }
 
-/// One round with the state kept in place: instead of moving all eight words, their
-/// roles rotate, word `j` (a = 0 .. h = 7) of round `t` sitting at index `(j - t) mod 8`.
-/// Only d and h are written, and eight rounds bring every word back to its place.
-#[inline(always)]
-fn round<L: Lanes>(s: &mut [L; 8], t: usize, k: L, w: L) {
-    let at = |j: usize| (j + 8 - t % 8) % 8;
-    let (a, b, c, e, f, g) = (s[at(0)], s[at(1)], s[at(2)], s[at(4)], s[at(5)], s[at(6)]);
-    let t1 = s[at(7)]
-        .add(big_sigma1(e))
-        .add(choose(e, f, g))
-        .add(k.add(w));
-    s[at(3)] = s[at(3)].add(t1);
-    s[at(7)] = t1.add(big_sigma0(a)).add(majority(a, b, c));
-}
+impl<L: Lanes> State<L> {
+    #[inline(always)]
+    fn new(words: [L; 8]) -> Self {
+        Self {
+            words,
+            b_xor_c: words[1].xor(words[2]),
+        }
+    }
 
-/// Eight rounds, unrolled: the loops below stay small enough for the CPU's decoded
-/// instruction cache, which a fully unrolled SHA-256d overflows.
-#[inline(always)]
-fn eight_rounds<L: Lanes>(s: &mut [L; 8], k: &[L; 8], w: &[L; 8]) {
-    unroll!(i in [0 1 2 3 4 5 6 7] {
-        round(s, i, k[i], w[i]);
-    });
-}
+    #[inline(always)]
+    fn round(&mut self, t: usize, k: L, w: L) {
+        let at = |j: usize| (j + 8 - t % 8) % 8;
+        let s = &mut self.words;
+        let (a, b, e, f, g) = (s[at(0)], s[at(1)], s[at(4)], s[at(5)], s[at(6)]);
+        // h, k, w and choose first: only Σ1(e) is then left on the path from e to e.
+        let t1 = s[at(7)]
+            .add(k.add(w))
+            .add(choose(e, f, g))
+            .add(big_sigma1(e));
+        // Majority in three operations: b where a and b agree, else c.
+        let a_xor_b = a.xor(b);
+        let majority = b.xor(a_xor_b.and(self.b_xor_c));
+        self.b_xor_c = a_xor_b;
+        s[at(3)] = s[at(3)].add(t1);
+        s[at(7)] = t1.add(big_sigma0(a)).add(majority);
+    }
 
-/// Rounds `0..8 * chunks`.
-#[inline(always)]
-fn rounds<L: Lanes>(s: &mut [L; 8], k: &[L; 64], w: &[L; 64], chunks: usize) {
-    let (k, _) = k.as_chunks::<8>();
-    let (w, _) = w.as_chunks::<8>();
-    for (k, w) in k.iter().zip(w).take(chunks) {
-        eight_rounds(s, k, w);
+    /// Rounds `8 * chunk` for each chunk in `chunks`, eight at a time and unrolled: the
+    /// loop stays small enough for the CPU's decoded-instruction cache, which a fully
+    /// unrolled SHA-256d overflows.
+    #[inline(always)]
+    fn rounds(&mut self, k: &[L; 64], w: &[L; 64], chunks: Range<usize>) {
+        let (k, _) = k.as_chunks::<8>();
+        let (w, _) = w.as_chunks::<8>();
+        for (k, w) in k[chunks.clone()].iter().zip(&w[chunks]) {
+            unroll!(i in [0 1 2 3 4 5 6 7] {
+                self.round(i, k[i], w[i]);
+            });
+        }
+    }
+
+    /// The compression's output: the words added to the state it started from.
+    #[inline(always)]
+    fn finish(&self, start: &[L; 8]) -> [L; 8] {
+        std::array::from_fn(|i| start[i].add(self.words[i]))
     }
 }
 
-/// Message schedule words `from..to`.
+/// Message schedule words `from..to`, in a loop.
 #[inline(always)]
 fn expand<L: Lanes>(w: &mut [L; 64], from: usize, to: usize) {
     for t in from..to {
@@ -119,59 +140,95 @@ fn expand<L: Lanes>(w: &mut [L; 64], from: usize, to: usize) {
     }
 }
 
-/// The words one batch of groups shares, in lanes, and room for each group's schedule.
+/// Puts `block` in `w` with schedule words 16..32 computed unrolled from its values:
+/// there the padding and zero words of a header's second block and of the second
+/// hash's input are still visible as constants, and every term they make folds away.
+#[inline(always)]
+fn expand_head<L: Lanes>(block: [L; 16], w: &mut [L; 64]) {
+    let mut v = [L::splat(0); 32];
+    v[..16].copy_from_slice(&block);
+    unroll!(t in [16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31] {
+        v[t] = small_sigma1(v[t - 2])
+            .add(v[t - 7])
+            .add(small_sigma0(v[t - 15]))
+            .add(v[t - 16]);
+    });
+    w[..32].copy_from_slice(&v);
+}
+
+/// What every group of a batch shares, in lanes, and room for each group's schedule.
 struct Batch<L> {
     midstate: [L; 8],
+    /// Words 0..3 of the second header block: merkle root tail, time and bits.
+    tail: [L; 3],
+    /// The first compression after rounds 0..3, which see only the fixed words.
+    after_round_2: State<L>,
     k: [L; 64],
-    /// The second header block: words 0..3 and the padding stay, the nonce word and the
-    /// schedule change with every group.
+    /// Schedules of the group in flight, for the rolled loops.
     first: [L; 64],
-    /// The first digest and its padding.
     second: [L; 64],
 }
 
 impl<L: Lanes> Batch<L> {
     #[inline(always)]
     fn new(midstate: &Midstate) -> Self {
-        let zero = L::splat(0);
-        let mut first = [zero; 64];
-        for (dst, word) in first.iter_mut().zip(midstate.tail_words()) {
-            *dst = L::splat(word);
+        let k = K.map(L::splat);
+        let tail = midstate.tail_words().map(L::splat);
+        let midstate = midstate.state().map(L::splat);
+        let mut after_round_2 = State::new(midstate);
+        for t in 0..3 {
+            after_round_2.round(t, k[t], tail[t]);
         }
-        first[4] = L::splat(PAD);
-        first[15] = L::splat(640);
-        let mut second = [zero; 64];
-        second[8] = L::splat(PAD);
-        second[15] = L::splat(256);
+        let zero = L::splat(0);
         Self {
-            midstate: midstate.state().map(L::splat),
-            k: K.map(L::splat),
-            first,
-            second,
+            midstate,
+            tail,
+            after_round_2,
+            k,
+            first: [zero; 64],
+            second: [zero; 64],
         }
     }
 
     /// Compresses the second header block with `nonces` in place.
     #[inline(always)]
     fn first_hash(&mut self, nonces: L) -> [L; 8] {
+        let mut block = [L::splat(0); 16];
+        block[..3].copy_from_slice(&self.tail);
         // The nonce's little-endian bytes read as SHA-256's big-endian word.
-        self.first[3] = nonces.swap_bytes();
-        expand(&mut self.first, 16, 64);
-        let mut s = self.midstate;
-        rounds(&mut s, &self.k, &self.first, 8);
-        std::array::from_fn(|i| self.midstate[i].add(s[i]))
+        block[3] = nonces.swap_bytes();
+        block[4] = L::splat(PAD);
+        block[15] = L::splat(640);
+        expand_head(block, &mut self.first);
+        expand(&mut self.first, 32, 64);
+        let mut state = self.after_round_2;
+        unroll!(t in [3 4 5 6 7] {
+            state.round(t, self.k[t], self.first[t]);
+        });
+        state.rounds(&self.k, &self.first, 1..8);
+        state.finish(&self.midstate)
+    }
+
+    /// Puts the first digest and its padding in the second schedule.
+    #[inline(always)]
+    fn second_schedule(&mut self, first: [L; 8], to: usize) {
+        let mut block = [L::splat(0); 16];
+        block[..8].copy_from_slice(&first);
+        block[8] = L::splat(PAD);
+        block[15] = L::splat(256);
+        expand_head(block, &mut self.second);
+        expand(&mut self.second, 32, to);
     }
 
     /// Full SHA-256d state words.
     #[inline(always)]
     fn sha256d(&mut self, nonces: L) -> [L; 8] {
         let first = self.first_hash(nonces);
-        self.second[..8].copy_from_slice(&first);
-        expand(&mut self.second, 16, 64);
+        self.second_schedule(first, 64);
         let iv = IV.map(L::splat);
-        let mut s = iv;
-        rounds(&mut s, &self.k, &self.second, 8);
-        std::array::from_fn(|i| iv[i].add(s[i]))
+        let mut state = State::new(iv);
+        state.rounds(&self.k, &self.second, 0..8);
+        state.finish(&iv)
     }
 
     /// SHA-256d state word 7 only: it is e after round 60, so rounds 61..64 and the
@@ -179,15 +236,14 @@ impl<L: Lanes> Batch<L> {
     #[inline(always)]
     fn word7(&mut self, nonces: L) -> L {
         let first = self.first_hash(nonces);
-        self.second[..8].copy_from_slice(&first);
-        expand(&mut self.second, 16, 61);
-        let mut s = IV.map(L::splat);
-        rounds(&mut s, &self.k, &self.second, 7);
+        self.second_schedule(first, 61);
+        let mut state = State::new(IV.map(L::splat));
+        state.rounds(&self.k, &self.second, 0..7);
         unroll!(t in [56 57 58 59 60] {
-            round(&mut s, t, self.k[t], self.second[t]);
+            state.round(t, self.k[t], self.second[t]);
         });
         // After round 60, e sits at index (4 - 61) mod 8 = 7.
-        s[7].add(L::splat(IV[7]))
+        state.words[7].add(L::splat(IV[7]))
     }
 }
 
