@@ -298,7 +298,7 @@ fn an_attacker_is_dropped_by_both_nodes_over_webrtc_and_their_chain_stays_valid(
         "{report}\n{}",
         String::from_utf8_lossy(&attack.stderr)
     );
-    for kind in kinds.split(',') {
+    for kind in kinds.split(',').filter(|kind| *kind != "oversized") {
         for member in &members {
             assert!(
                 report.contains(&format!("attack: {kind}: dropped by {member}: ")),
@@ -306,7 +306,16 @@ fn an_attacker_is_dropped_by_both_nodes_over_webrtc_and_their_chain_stays_valid(
             );
         }
     }
-    assert!(report.contains("attack: dropped 10 of 10"), "{report}");
+    // A message over the node's 1 MiB limit is also over the data channel's 256 KiB
+    // (SCTP's default maximum message size): the channel never delivers it, so no
+    // node sees it and nobody needs to drop the sender.
+    for member in &members {
+        assert!(
+            report.contains(&format!("attack: oversized: {member} did not drop us")),
+            "{report}"
+        );
+    }
+    assert!(report.contains("attack: dropped 8 of 10"), "{report}");
     for (process, name) in [(&miner, "miner"), (&follower, "follower")] {
         let bans = process
             .lines()

@@ -28,6 +28,8 @@ use crate::peer::room::Server;
 const POLL: Duration = Duration::from_millis(20);
 /// Time for the peers to read our hello after we read theirs.
 const SETTLE: Duration = Duration::from_millis(500);
+/// How long a freshly mined coin must go unchallenged when nobody builds on it.
+const QUIET: Duration = Duration::from_secs(3);
 
 #[derive(Args)]
 pub struct AttackCommand {
@@ -157,21 +159,30 @@ impl Member {
 
     /// Mines (honestly) a block paying `wallet` unless it already has a coin here.
     /// An honest miner may have found a block at the same height first and bury
-    /// ours, so the coin counts only once it is still there after a pause.
+    /// ours, so the coin counts once a block builds on it, or once the room has
+    /// been quiet for [`QUIET`] (nobody else mining, nobody to bury it).
     async fn earn_coin(&mut self, wallet: &Wallet, deadline: Instant) -> anyhow::Result<()> {
+        let has_coin = |node: &Node| node.chain().balance(&wallet.address()) > ledger::Amount::ZERO;
+        let mut mined_at: Option<(u32, Instant)> = None;
         loop {
-            if self.node.chain().balance(&wallet.address()) > ledger::Amount::ZERO {
-                self.idle(SETTLE).await;
-                if self.node.chain().balance(&wallet.address()) > ledger::Amount::ZERO {
-                    return Ok(());
-                }
-            }
             if Instant::now() > deadline {
-                bail!("the attacker could not mine a coin in time");
+                bail!("the attacker could not mine a coin that stays on the chain in time");
             }
-            let now = self.clock.now_ms();
-            if let Some(block) = craft::coin_block(&self.node, wallet, now) {
-                let _ = self.node.submit_block(block, now);
+            let height = self.node.chain().height();
+            match mined_at {
+                Some((coin, at)) if has_coin(&self.node) => {
+                    if height > coin || at.elapsed() >= QUIET {
+                        return Ok(());
+                    }
+                }
+                _ => {
+                    let now = self.clock.now_ms();
+                    if let Some(block) = craft::coin_block(&self.node, wallet, now)
+                        && self.node.submit_block(block, now).is_ok()
+                    {
+                        mined_at = Some((self.node.chain().height(), Instant::now()));
+                    }
+                }
             }
             self.idle(POLL).await;
         }
