@@ -28,6 +28,9 @@ const KEYS: &[&str] = &[
     "pbft_7x10000_ms",
     "raft_5x100000_events_ms",
     "signaling_join_p99_ms",
+    "block_propagation_8tabs_median_ms",
+    "block_propagation_8tabs_p95_ms",
+    "late_sync_2000_blocks_ms",
 ];
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
@@ -54,6 +57,11 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         .env("CHAINLAB_URL", &server.url)
         .output()?;
     collect(&output, &mut figures)?;
+    let classroom = e2e::node(&tools)
+        .arg("classroom-bench.mjs")
+        .env("CHAINLAB_BIN", &chainlab)
+        .output()?;
+    collect(&classroom, &mut figures)?;
     write_summary(&figures)
 }
 
