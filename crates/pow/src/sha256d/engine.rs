@@ -15,7 +15,7 @@ pub enum Sha256dKernel {
     /// One nonce at a time through `sha2::compress256` (SHA-NI/AVX2 when present).
     Compress,
     /// A group of nonces at a time through [`kernel::scan`] with the build's best
-    /// lanes (SIMD128 on wasm, plain Rust elsewhere).
+    /// lanes (eight nonces on two SIMD128 sets on wasm, four in plain Rust elsewhere).
     Lanes,
 }
 

@@ -1,14 +1,15 @@
 //! SHA-256d of one header for a group of nonces at once, shaped for mining.
 //!
-//! Everything is unrolled and inlined into the scanning loop so that the compiler sees
-//! which words are the same for every nonce: the second header block holds three
-//! fixed words, the nonce, then padding, and the second hash's input ends in fixed
-//! padding too. Loop-invariant code motion then computes the nonce-independent rounds
-//! and schedule terms once per batch, and constant folding drops the additions of
-//! zero padding words. The scan only needs the top 32 bits of the hash to reject a
-//! nonce, and those are the last state word, fixed after round 60 of the second
-//! compression: the dead rounds and schedule words after it are removed too. The few
-//! groups that pass this quick check are confirmed by the scalar path.
+//! A miner's input is mostly fixed: the second header block holds three words that are
+//! the same for every nonce, the nonce, then padding, and the second hash's input ends
+//! in fixed padding too. So the kernel runs rounds 0..3 of the first compression once
+//! per batch, computes schedule words 16..32 unrolled so that the padding and zero
+//! words fold away as constants, and leaves the rest to loops of eight unrolled rounds:
+//! small enough for the CPU's decoded-instruction cache, which a fully unrolled
+//! SHA-256d overflows (it measured slower). The scan only needs the hash's top 32 bits
+//! to reject a nonce; they are the last state word, fixed after round 60 of the second
+//! compression, so rounds 61..64 are skipped. The few groups that pass this quick check
+//! are confirmed on full hashes by the scalar path.
 
 use std::ops::Range;
 

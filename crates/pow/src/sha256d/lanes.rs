@@ -5,9 +5,9 @@
 //! check the exact lane logic that [`Simd128`] runs in the browser on `v128` registers;
 //! [`Pair`] runs two sets side by side so the CPU has independent work to overlap.
 //!
-//! Every operation is `#[inline(always)]`: the kernel only becomes straight-line code
-//! over registers (constant shift counts, no calls, no stack arrays) once all of it is
-//! inlined into the scanning loop.
+//! Every operation is `#[inline(always)]`: WebAssembly shifts by a constant count are
+//! single instructions, and the kernel's loop-invariant work can only be hoisted out
+//! of the scanning loop once nothing in it is left as a call.
 
 /// A fixed number of u32 lanes and the operations SHA-256 needs.
 pub trait Lanes: Copy {
@@ -225,7 +225,8 @@ impl<L: Lanes> Lanes for Pair<L> {
     }
 }
 
-/// The lanes type the current build compiles best.
+/// The lanes type the current build compiles best: two SIMD128 sets measured faster
+/// than one in V8, as the CPU overlaps their independent rounds.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub type Best = Pair<Simd128>;
 /// The lanes type the current build compiles best.

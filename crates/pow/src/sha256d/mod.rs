@@ -3,8 +3,9 @@
 //! The header spans two 64-byte SHA-256 blocks and the nonce sits in the second, so
 //! the first block is compressed once per header (the "midstate") and each try costs
 //! two compressions: the second block, then the 32-byte digest. `sha2::compress256`
-//! picks SHA-NI or AVX2 at run time; the 4-lane kernel in [`lanes`] does the same two
-//! compressions for four nonces at once on WebAssembly SIMD128.
+//! picks SHA-NI or AVX2 at run time; the mining [`kernel`] does the same two
+//! compressions for a group of nonces at once on the [`lanes`] of WebAssembly SIMD128
+//! (eight nonces as two `v128` sets), skipping the work a miner can skip.
 
 mod engine;
 pub mod kernel;
