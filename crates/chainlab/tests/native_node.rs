@@ -433,3 +433,74 @@ fn nodes_obey_a_partition_its_heal_and_a_reset_of_the_room() {
     let dir_entries = std::fs::read_dir(&a_dir.0).unwrap().count();
     assert_eq!(dir_entries, 3, "a wallet and one chain file per epoch");
 }
+
+#[test]
+fn a_double_spend_pays_the_merchant_across_the_cut_and_the_release_undoes_it() {
+    let deadline = Instant::now() + Duration::from_secs(100);
+    let dist = TempDir::new("spend-dist");
+    let (_server, url) = start_server(&dist.0);
+    let (code, secret) = create_room(&url);
+    put_params(&url, &code, &secret, &steady_chain(1));
+    let (a_dir, m_dir) = (TempDir::new("spend-a"), TempDir::new("spend-m"));
+    let attacker = node(&url, &code, &a_dir, "attacker", true);
+    let merchant = node(&url, &code, &m_dir, "merchant", false);
+    let (a_id, m_id) = (
+        member_of(&attacker, deadline),
+        member_of(&merchant, deadline),
+    );
+    converge(&attacker, &merchant, 2, deadline);
+
+    let mut spend = steady_chain(1);
+    spend["scenario"] = serde_json::json!({
+        "kind": "double_spend", "attacker": a_id, "merchant": m_id,
+        "amount": 100_000_000u64, "group": [a_id],
+    });
+    put_params(&url, &code, &secret, &spend);
+    let payment = merchant.wait_for(deadline, "the payment across the cut", |line| {
+        let rest = line.strip_prefix("merchant: payment ")?;
+        rest.strip_suffix(" from the attacker").map(str::to_string)
+    });
+    let announced = attacker.wait_for(deadline, "the attacker's two spends", |line| {
+        line.contains("attacker: double spend: paid 1.00000000 to the merchant in ")
+            .then(|| line.to_string())
+    });
+    assert!(announced.contains(&payment), "{announced} names {payment}");
+    let (cut_height, _) = merchant.tip().unwrap();
+    // The attacker mines its secret branch, where the coins went back to itself.
+    attacker.wait_for(deadline, "the secret branch", |line| {
+        let rest = line.split_once(": mined block ")?.1;
+        let height: u32 = rest.split_once(' ')?.0.parse().ok()?;
+        (height >= cut_height + 2).then_some(())
+    });
+    assert_eq!(
+        merchant.tip().unwrap().0,
+        cut_height,
+        "the merchant heard nothing more"
+    );
+
+    put_params(&url, &code, &secret, &steady_chain(1));
+    converge(&attacker, &merchant, cut_height + 2, deadline);
+    // The payment conflicts with the refund mined on the winning chain: it leaves
+    // the merchant's pool, as its next status line shows.
+    let released = merchant.lines().len();
+    let start = Instant::now();
+    loop {
+        let lines = merchant.lines();
+        let pool = lines[released..]
+            .iter()
+            .find_map(|line| {
+                line.strip_prefix("merchant: status height ")?
+                    .rsplit_once(" mempool ")
+            })
+            .map(|(_, count)| count.to_string());
+        if pool.as_deref() == Some("0") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(25) && Instant::now() < deadline,
+            "the payment is still pooled ({pool:?}):\n{}",
+            lines.join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
