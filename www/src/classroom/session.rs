@@ -12,7 +12,7 @@ use ledger::{Address, Amount, Block, BlockError, BlockHash, ChainParams, Mempool
 use node::classroom::{MemberId, PeerStatus, Role, RoomParams, Scenario, Side};
 use node::node::BAN_MS;
 use node::{Event, Message, Node, Output, Snapshot, StoreError, Wallet, WalletError};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use super::board::Board;
 use super::feed::{Feed, FeedKind, Miner};
@@ -74,6 +74,11 @@ enum Attack {
     Done,
 }
 
+/// Whether `bytes` are a hello (small, so decoding to find out is cheap).
+fn is_hello(bytes: &[u8]) -> bool {
+    bytes.len() <= 512 && matches!(Message::decode(bytes), Ok(Message::Hello(_)))
+}
+
 /// The classroom node.
 pub struct Session {
     name: String,
@@ -88,6 +93,8 @@ pub struct Session {
     history: History,
     arrivals: Vec<Arrival>,
     outbox: VecDeque<Transmit>,
+    /// The last hello of each member we could not hear when it came.
+    hellos: BTreeMap<MemberId, Vec<u8>>,
     sync: Option<Sync>,
     attack: Attack,
     /// A new tip since the shell last took [`Session::take_new_tip`].
@@ -134,6 +141,7 @@ impl Session {
             history: History::default(),
             arrivals: Vec::new(),
             outbox: VecDeque::new(),
+            hellos: BTreeMap::new(),
             sync: None,
             attack: Attack::None,
             new_tip: true,
@@ -240,6 +248,7 @@ impl Session {
         if let Some(peer) = self.peers.leave(member) {
             self.node.peer_disconnected(peer, now);
         }
+        self.hellos.remove(member);
         let name = self.member_name(member);
         self.feed.push(now, FeedKind::PeerLeft { name });
         self.pump(now);
@@ -248,16 +257,42 @@ impl Session {
     /// Bytes from `member`. Across a cut only one thing gets through: the
     /// double-spend attacker's payment to its merchant.
     pub fn receive(&mut self, member: &MemberId, bytes: &[u8], now: u64) {
-        match self.peers.node_id(member) {
-            Some(peer) => self.node.receive(peer, bytes, now),
-            None if self.is_attack_payment_from(member) => {
-                if let Ok(Message::Tx(tx)) = Message::decode(bytes) {
-                    let _ = self.node.submit_transaction(tx);
-                }
-            }
-            None => {}
+        if is_hello(bytes) {
+            self.on_hello(member, bytes, now);
+        } else if let Some(peer) = self.peers.node_id(member) {
+            self.node.receive(peer, bytes, now);
+        } else if self.is_attack_payment_from(member)
+            && let Ok(Message::Tx(tx)) = Message::decode(bytes)
+        {
+            let _ = self.node.submit_transaction(tx);
         }
         self.pump(now);
+    }
+
+    /// A hello starts a member's conversation afresh: it (re)attached us, after a
+    /// heal, a reset or a drop, and nodes do not learn of each other's scenario at the
+    /// same millisecond. So a hello from a member we already greeted restarts our side
+    /// too, one from a linked but detached member attaches it, and one from across a
+    /// cut waits until the cut heals.
+    fn on_hello(&mut self, member: &MemberId, bytes: &[u8], now: u64) {
+        if !self.peers.is_present(member) {
+            return;
+        }
+        if !self.linked(member) || self.me.is_none() {
+            self.hellos.insert(member.clone(), bytes.to_vec());
+            return;
+        }
+        if let Some(peer) = self.peers.node_id(member) {
+            let greeted = self.node.ready_peers().iter().any(|(p, _)| *p == peer);
+            if !greeted {
+                self.node.receive(peer, bytes, now);
+                return;
+            }
+            self.peers.detach(member);
+            self.node.peer_disconnected(peer, now);
+        }
+        self.hellos.insert(member.clone(), bytes.to_vec());
+        self.link(member, now);
     }
 
     /// The node's timers.
@@ -295,11 +330,11 @@ impl Session {
         self.pump(now);
     }
 
-    /// The room's status board: names for the feed, the attacker's merchant.
+    /// The room's status board: names for the feed, the attacker's merchant. Its
+    /// copy of the parameters is not applied: the event stream is their one source,
+    /// so a board read just before a change cannot undo it.
     pub fn set_board(&mut self, board: Board, now: u64) {
-        let params = board.params.clone();
         self.board = board;
-        self.apply_params(params, now);
         self.start_attack(now);
         self.pump(now);
     }
@@ -405,12 +440,17 @@ impl Session {
         }
     }
 
+    /// Attaches a linked member to the node, handing it the hello it sent while
+    /// it could not be heard.
     fn link(&mut self, member: &MemberId, now: u64) {
         if self.me.is_some()
             && self.linked(member)
             && let Some(peer) = self.peers.attach(member, now)
         {
             self.node.peer_connected(peer, now);
+            if let Some(hello) = self.hellos.remove(member) {
+                self.node.receive(peer, &hello, now);
+            }
         }
     }
 

@@ -72,7 +72,8 @@ impl RoomApi {
             .send()
             .await
             .map_err(|e| JoinFailure::Unreachable(e.to_string()))?;
-        if response.status() == 404 {
+        // 400: a code the server could never have given; 404: no such room now.
+        if matches!(response.status(), 400 | 404) {
             return Err(JoinFailure::NoSuchRoom);
         }
         let info: Info = response

@@ -95,6 +95,8 @@ pub struct Shell {
     save_due: bool,
     fingerprint: u64,
     published: usize,
+    /// The page left: anything still loading must not open a transport.
+    stopped: bool,
     revision: u64,
     notify: Rc<dyn Fn()>,
     _events: Option<EventSource>,
@@ -130,6 +132,7 @@ impl Shell {
             save_due: false,
             fingerprint: 0,
             published: 0,
+            stopped: false,
             revision: 0,
             notify,
             _events: None,
@@ -187,6 +190,7 @@ impl Shell {
 
     /// Says goodbye to the room and saves.
     pub fn stop(&mut self) {
+        self.stopped = true;
         self._interval = None;
         self._unload = None;
         self._events = None;
@@ -248,6 +252,9 @@ async fn open(weak: Weak<RefCell<Shell>>) {
         Err(_) => None,
     };
     let (session, notice) = load(&config, params, saved.as_deref());
+    if shell.borrow().stopped {
+        return;
+    }
     {
         let mut s = shell.borrow_mut();
         s.session = Some(session);
@@ -264,6 +271,9 @@ async fn open(weak: Weak<RefCell<Shell>>) {
     let transport = match &api {
         Some(api) => {
             let ice = api.ice().await;
+            if shell.borrow().stopped {
+                return;
+            }
             Transport::Web(WebMesh::open(api.signal_url(), ice))
         }
         None => match LocalTabs::open() {

@@ -105,6 +105,7 @@ impl Room {
             })
             .collect();
         for session in &mut self.sessions {
+            session.apply_params(params.clone(), self.now);
             let board = Board {
                 params: params.clone(),
                 members: members.clone(),
@@ -442,4 +443,51 @@ fn status_keeps_to_what_the_server_accepts() {
     let status: PeerStatus = room.sessions[0].status(f64::NAN, false);
     assert_eq!(status.hashrate, 0.0);
     assert!(status.validate().is_ok());
+}
+
+#[test]
+fn a_heal_or_reset_heard_at_different_moments_still_reconnects_everyone() {
+    for change in [
+        easy(0, Scenario::Normal),
+        easy(
+            1,
+            Scenario::Partition {
+                side: vec![id("a")],
+            },
+        ),
+    ] {
+        let mut room = Room::new(&["a", "b", "c"], easy(0, Scenario::Normal));
+        room.mine(0);
+        let split = easy(
+            0,
+            Scenario::Partition {
+                side: vec![id("a")],
+            },
+        );
+        room.publish_board_with(split);
+        // One node hears the change and talks at once; the others hear it later.
+        let now = room.now;
+        room.sessions[0].apply_params(change.clone(), now);
+        room.settle();
+        room.sessions[1].apply_params(change.clone(), now);
+        room.settle();
+        room.sessions[2].apply_params(change.clone(), now);
+        room.settle();
+        let healed = change.scenario == Scenario::Normal;
+        let expected = if healed { [2, 2, 2] } else { [0, 1, 1] };
+        let linked: Vec<usize> = room.sessions.iter().map(Session::peers_linked).collect();
+        assert_eq!(linked, expected, "after {change:?}");
+        for session in &room.sessions {
+            let banned = session
+                .feed()
+                .newest_first()
+                .any(|i| matches!(i.kind, FeedKind::PeerBanned { .. }));
+            assert!(!banned, "nobody is punished for hearing late");
+        }
+        room.mine(1);
+        assert_eq!(
+            room.sessions[2].node().chain().tip(),
+            room.sessions[1].node().chain().tip()
+        );
+    }
 }
