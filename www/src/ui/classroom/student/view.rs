@@ -123,8 +123,7 @@ fn StatusHeader(props: &SessionProps) -> Html {
                 <dl class="class-facts">
                     <div><dt>{ t.height }</dt><dd data-testid="height">{ height }</dd></div>
                     <div><dt>{ t.tip }</dt><dd class="mono" data-testid="tip">{ tip }</dd></div>
-                    <div><dt>{ "👥" }<span class="visually-hidden">{ t.peers.replace("{n} ", "") }</span></dt>
-                        <dd data-testid="peers">{ peers }</dd></div>
+                    <div><dt>{ t.peers_label }</dt><dd data-testid="peers">{ peers }</dd></div>
                     <div><dt>{ t.classmates }</dt><dd data-testid="classmates">{ classmates }</dd></div>
                     <div><dt>{ t.epoch }</dt><dd>{ epoch }</dd></div>
                 </dl>

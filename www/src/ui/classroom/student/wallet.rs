@@ -157,7 +157,9 @@ pub fn WalletPanel(props: &WalletPanelProps) -> Html {
             <div class="class-address">
                 <code class="mono" aria-labelledby="class-address-label" data-testid="address">{ address.to_string() }</code>
                 <button class="secondary" onclick={on_copy} aria-label={format!("{} {}", t.copy, t.address)}>
-                    <span aria-hidden="true">{ if *copied { "✔ " } else { "⧉ " } }</span>
+                    if *copied {
+                        <span aria-hidden="true">{ "✔ " }</span>
+                    }
                     { if *copied { t.copied } else { t.copy } }
                 </button>
             </div>
