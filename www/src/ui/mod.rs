@@ -2,6 +2,9 @@
 
 pub mod classroom;
 mod embed;
+/// The instructor's pages live beside the student's under `classroom/`.
+#[path = "classroom/instructor/mod.rs"]
+mod instructor;
 mod lesson_page;
 mod miner;
 mod prefs;
@@ -38,6 +41,12 @@ pub enum Route {
     /// A student's tab in room `code` (`local`: this browser's tabs).
     #[at("/class/:code")]
     ClassRoom { code: String },
+    /// The instructor creates a room.
+    #[at("/teach")]
+    Teach,
+    /// The class dashboard of room `code`.
+    #[at("/teach/:code")]
+    TeachRoom { code: String },
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -118,6 +127,8 @@ fn Main() -> Html {
         Route::Home => html! { <shell::Home /> },
         Route::Class => html! { <classroom::student::JoinPage /> },
         Route::ClassRoom { code } => html! { <classroom::student::ClassPage {code} /> },
+        Route::Teach => html! { <instructor::TeachPage /> },
+        Route::TeachRoom { code } => html! { <instructor::DashboardPage {code} /> },
         Route::LangHome { .. } if route.lang().is_some() => html! { <shell::Home /> },
         Route::Lesson { id, .. } if route.lang().is_some() => {
             html! { <lesson_page::LessonPage {id} step={1} /> }
