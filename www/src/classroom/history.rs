@@ -75,7 +75,7 @@ impl History {
     /// Payments, newest first.
     pub fn payments(&self) -> Vec<&Payment> {
         let mut list: Vec<&Payment> = self.payments.values().collect();
-        list.sort_by(|a, b| b.seen.cmp(&a.seen));
+        list.sort_by_key(|p| std::cmp::Reverse(p.seen));
         list
     }
 
