@@ -60,7 +60,8 @@ async function tips() {
     const s = await tabStatus(page).catch(() => null);
     return { who: page.label, height: s?.height, tip: s?.tip };
   }));
-  return [...fromTabs, { who: 'native', ...native.tip() }];
+  const { height, hash } = native.tip();
+  return [...fromTabs, { who: 'native', height, tip: hash }];
 }
 
 /// Waits until every node holds the same tip at `height` or above.
@@ -150,7 +151,7 @@ test('tabs of two browsers and a native node mine, pay, fork, heal, reload and d
   await setMining(miner, true);
   await waitFor('both halves to grow apart', async () => {
     const [a, b] = [native.tip(), await tabStatus(miner)];
-    return a.height > split && b.height > split && a.tip !== b.tip;
+    return a.height > split && b.height > split && a.hash !== b.tip;
   }, 120_000, 500);
   await setMining(miner, false);
   const apart = await tips();
