@@ -3,6 +3,7 @@
 
 use node::classroom::{Role, Scenario, Side};
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use super::LOCAL;
 use super::chain::{ChainPanel, FeedPanel};
@@ -12,7 +13,7 @@ use super::wallet::WalletPanel;
 use crate::classroom::browser::shell::{Connection, Failure, Room, SessionConfig};
 use crate::classroom::feed::short_hash;
 use crate::ui::classroom::{SessionHandle, use_class_session};
-use crate::ui::use_lang;
+use crate::ui::{Route, use_lang};
 
 #[derive(Properties, PartialEq)]
 pub struct StudentViewProps {
@@ -68,7 +69,7 @@ fn StatusHeader(props: &SessionProps) -> Html {
         Connection::Loading => ("is-waiting", "⏳", t.loading),
         Connection::Connecting => ("is-waiting", "⏳", t.connecting),
         Connection::Joined => ("is-ok", "✔", t.connected),
-        Connection::Failed(_) => ("is-bad", "✖", t.ended),
+        Connection::Failed(_) => ("is-bad", "✖", t.not_connected),
     };
     let facts = session.with(|s| {
         let chain = s.node().chain();
@@ -150,6 +151,7 @@ fn FailureCard(props: &SessionProps) -> Html {
     let Connection::Failed(failure) = props.session.connection() else {
         return html! {};
     };
+    let reloadable = matches!(failure, Failure::Ended(_) | Failure::Unreachable(_));
     let (title, help, detail) = match failure {
         Failure::NoSuchRoom => (t.no_room, t.no_room_help, None),
         Failure::Unreachable(why) => (t.unreachable, t.unreachable_help, Some(why)),
@@ -167,7 +169,12 @@ fn FailureCard(props: &SessionProps) -> Html {
             if let Some(detail) = detail {
                 <p class="small mono">{ detail }</p>
             }
-            <button class="secondary" onclick={reload}>{ t.retry }</button>
+            <p class="class-failure-actions">
+                if reloadable {
+                    <button class="primary" onclick={reload}>{ t.retry }</button>
+                }
+                <Link<Route> to={Route::Class} classes="button secondary">{ t.other_room }</Link<Route>>
+            </p>
         </section>
     }
 }
