@@ -101,7 +101,8 @@ impl<L: Lanes> State<L> {
             .add(k.add(w))
             .add(choose(e, f, g))
             .add(big_sigma1(e));
-        // Majority in three operations: b where a and b agree, else c.
+        // Majority is b where a and b agree, else c: with b ^ c kept from the round
+        // before, only a ^ b is new (and becomes the next round's b ^ c).
         let a_xor_b = a.xor(b);
         let majority = b.xor(a_xor_b.and(self.b_xor_c));
         self.b_xor_c = a_xor_b;
