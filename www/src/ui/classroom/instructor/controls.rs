@@ -146,23 +146,16 @@ pub fn Scenarios(props: &ControlProps) -> Html {
     };
     let select = |state: &UseStateHandle<Option<MemberId>>, id: &str| {
         let state = state.clone();
-        let ids: Vec<MemberId> = members.iter().map(|m| m.member.clone()).collect();
         let onchange = Callback::from(move |e: Event| {
-            let index = e
-                .target_unchecked_into::<HtmlSelectElement>()
-                .selected_index();
-            state.set(
-                usize::try_from(index - 1)
-                    .ok()
-                    .and_then(|i| ids.get(i).cloned()),
-            );
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            state.set(MemberId::try_from(value).ok());
         });
-        let options = members
-            .iter()
-            .map(|m| html! { <option>{ &m.status.name }</option> });
+        let options = members.iter().map(|m| {
+            html! { <option value={m.member.to_string()}>{ &m.status.name }</option> }
+        });
         html! {
             <select id={id.to_string()} {onchange}>
-                <option>{ t.choose }</option>
+                <option value="">{ t.choose }</option>
                 { for options }
             </select>
         }

@@ -17,7 +17,7 @@ use node::classroom::{Role, Scenario};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use self::text::{TeachText, fill};
+use self::text::TeachText;
 use crate::classroom::browser::shell::{Connection, Room, SessionConfig};
 use crate::ui::classroom::use_class_session;
 use crate::ui::{Route, use_lang};
@@ -198,15 +198,10 @@ fn JoinCard(props: &JoinCardProps) -> Html {
             <img class="teach-qr" src={qr} alt={t.qr_alt} width="280" height="280" />
             <div class="teach-join-text">
                 <p class="teach-join-label">{ t.code }</p>
-                <p class="teach-code mono" aria-label={fill("{c}", &[("c", &spaced(&props.code))])}>{ &props.code }</p>
+                <p class="teach-code mono">{ &props.code }</p>
                 <p class="teach-join-label">{ t.join_at }</p>
                 <p class="teach-url mono"><a href={props.url.clone()}>{ &props.url }</a></p>
             </div>
         </section>
     }
-}
-
-/// `K7M2QX` read letter by letter by a screen reader.
-fn spaced(code: &str) -> String {
-    code.chars().map(String::from).collect::<Vec<_>>().join(" ")
 }

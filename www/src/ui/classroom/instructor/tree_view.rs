@@ -114,7 +114,7 @@ pub fn TreeView(props: &TreeProps) -> Html {
         <section class="card teach-tree" aria-labelledby="teach-tree-title">
             <h2 id="teach-tree-title">{ t.tree_title }</h2>
             <p class="teach-tree-summary" aria-live="polite">{ &summary }</p>
-            <div class="teach-tree-scroll" ref={scroller} tabindex="0" aria-label={t.tree_title.to_string()}>
+            <div class="teach-tree-scroll" ref={scroller} tabindex="0" role="region" aria-label={t.tree_title.to_string()}>
                 <svg class="teach-tree-svg" role="img" aria-label={summary.clone()}
                     width={width.to_string()} height={height.to_string()}
                     viewBox={format!("0 0 {width} {height}")}>
