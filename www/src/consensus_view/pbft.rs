@@ -166,10 +166,15 @@ pub fn checkpoint_marks(end: u64) -> Vec<u64> {
     (1..=end / k).map(|i| i * k).collect()
 }
 
-/// The strip's last sequence number: the furthest high watermark, so every window
-/// fits.
+/// The strip's last sequence number: far enough for the last request's window, so
+/// the scale stays put while the windows slide right along it.
 pub fn strip_end(rows: &[WindowRow]) -> u64 {
-    rows.iter().map(|r| r.high).max().unwrap_or(0).max(1)
+    let last_window = REQUESTS + PbftConfig::default().window;
+    rows.iter()
+        .map(|r| r.high)
+        .max()
+        .unwrap_or(0)
+        .max(last_window)
 }
 
 /// Whether the trace up to `step` holds a note matching `pred` (a commit, a new view).
@@ -245,7 +250,7 @@ mod tests {
                 high: 20,
                 executed: 0
             }));
-        assert_eq!(strip_end(&rows), 20);
+        assert_eq!(strip_end(&rows), 50, "room for the window of request 30");
         while !noted(tl.trace(), tl.position(), |n| {
             matches!(n, Note::Stable { seq: 10 })
         }) {
@@ -255,8 +260,8 @@ mod tests {
         let moved: Vec<&WindowRow> = rows.iter().filter(|r| r.low == 10).collect();
         assert!(!moved.is_empty());
         assert!(moved.iter().all(|r| r.high == 30 && r.executed >= 10));
-        assert_eq!(strip_end(&rows), 30);
-        assert_eq!(checkpoint_marks(30), vec![10, 20, 30]);
+        assert_eq!(strip_end(&rows), 50, "the scale does not move");
+        assert_eq!(checkpoint_marks(50), vec![10, 20, 30, 40, 50]);
     }
 
     #[test]

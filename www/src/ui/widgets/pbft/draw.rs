@@ -7,10 +7,11 @@ use consensus::{Fault, Simulator, Timeline, What};
 use yew::prelude::*;
 
 use super::text::Text;
+use crate::consensus_view::arrows::fade;
 use crate::consensus_view::pbft::{Votes, WindowRow, checkpoint_marks, phase, strip_end};
 use crate::consensus_view::raft::ring_position;
 use crate::i18n::fill;
-use crate::ui::widgets::timeline::{arrow, arrow_marker, fade, recent};
+use crate::ui::widgets::timeline::{arrow, arrow_marker, recent};
 
 const SIZE: f64 = 360.0;
 const CENTRE: f64 = SIZE / 2.0;
@@ -25,7 +26,7 @@ const MARKER: &str = "pbft-arrow";
 const STRIP_W: f64 = 640.0;
 const STRIP_LEFT: f64 = 48.0;
 const STRIP_RIGHT: f64 = 24.0;
-const STRIP_ROW: f64 = 40.0;
+const STRIP_ROW: f64 = 48.0;
 const STRIP_TOP: f64 = 26.0;
 const STRIP_AXIS: f64 = 26.0;
 

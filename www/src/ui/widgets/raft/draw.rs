@@ -6,9 +6,10 @@ use consensus::{Injection, Simulator, Timeline, What};
 use yew::prelude::*;
 
 use super::text::Text;
+use crate::consensus_view::arrows::fade;
 use crate::consensus_view::raft::{Fate, latest_request, log_window, ring_position, timer_left};
 use crate::i18n::fill;
-use crate::ui::widgets::timeline::{arrow, arrow_marker, fade, recent};
+use crate::ui::widgets::timeline::{arrow, arrow_marker, recent};
 
 const SIZE: f64 = 340.0;
 const CENTRE: f64 = SIZE / 2.0;

@@ -7,6 +7,6 @@ mod controls;
 mod run;
 mod text;
 
-pub use arrows::{arrow, arrow_marker, fade, recent};
+pub use arrows::{arrow, arrow_marker, recent};
 pub use controls::{Drive, TimelineControls, use_player};
 pub use run::Run;
