@@ -12,7 +12,7 @@ use yew::prelude::*;
 use super::api;
 use super::scenario_name;
 use super::table::{STALE_MS, students};
-use super::text::{TeachText, fill};
+use super::text::{Notice, TeachText, fill};
 use crate::ui::classroom::SessionHandle;
 use crate::ui::use_lang;
 
@@ -24,17 +24,12 @@ pub struct ControlProps {
 }
 
 /// Sends `params` and reports the outcome in `message`.
-fn send(
-    props: &ControlProps,
-    params: RoomParams,
-    message: UseStateHandle<String>,
-    t: &'static TeachText,
-) {
+fn send(props: &ControlProps, params: RoomParams, message: UseStateHandle<Notice>) {
     let (code, secret) = (props.code.clone(), props.secret.clone());
     wasm_bindgen_futures::spawn_local(async move {
         match api::set_params(&code, &secret, &params).await {
-            Ok(()) => message.set(t.saved.to_string()),
-            Err(error) => message.set(format!("{}: {error}", t.refused)),
+            Ok(()) => message.set(Notice::Saved),
+            Err(error) => message.set(Notice::Refused(error)),
         }
     });
 }
@@ -53,7 +48,7 @@ fn toggle(set: &UseStateHandle<BTreeSet<MemberId>>, member: MemberId) -> Callbac
 #[component]
 pub fn Scenarios(props: &ControlProps) -> Html {
     let t = TeachText::of(use_lang());
-    let message = use_state(String::new);
+    let message = use_state(Notice::default);
     let side = use_state(BTreeSet::<MemberId>::new);
     let group = use_state(BTreeSet::<MemberId>::new);
     let helpers = use_state(BTreeSet::<MemberId>::new);
@@ -82,11 +77,11 @@ pub fn Scenarios(props: &ControlProps) -> Html {
                 secret: props_code.1.clone(),
                 session: props_code.2.clone(),
             };
-            send(&props, next, message.clone(), t);
+            send(&props, next, message.clone());
         })
     };
     let status = html! {
-        <p class="teach-message" role="status" aria-live="polite">{ (*message).clone() }</p>
+        <p class="teach-message" role="status" aria-live="polite">{ message.text(t) }</p>
     };
     if params.scenario != Scenario::Normal {
         let (explain, watch, end) = match &params.scenario {
@@ -290,7 +285,7 @@ pub fn NetworkRules(props: &ControlProps) -> Html {
     let params = props.session.params();
     let draft = use_state(|| Draft::of(&params.chain));
     let pending = use_state(|| None::<Pending>);
-    let message = use_state(String::new);
+    let message = use_state(Notice::default);
     let labels = [
         (t.block_seconds, "teach-block-seconds", None),
         (t.retarget_blocks, "teach-retarget", None),
@@ -341,7 +336,7 @@ pub fn NetworkRules(props: &ControlProps) -> Html {
             let chain = match what {
                 Pending::NewRules => match draft.settings() {
                     Some(chain) => chain,
-                    None => return message.set(t.bad_number.to_string()),
+                    None => return message.set(Notice::BadNumber),
                 },
                 _ => params.chain.clone(),
             };
@@ -354,8 +349,8 @@ pub fn NetworkRules(props: &ControlProps) -> Html {
                 let message = message.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     match api::close(&props.code, &props.secret).await {
-                        Ok(()) => message.set(t.closed.to_string()),
-                        Err(error) => message.set(format!("{}: {error}", t.refused)),
+                        Ok(()) => message.set(Notice::Closed),
+                        Err(error) => message.set(Notice::Refused(error)),
                     }
                 });
                 return;
@@ -365,7 +360,7 @@ pub fn NetworkRules(props: &ControlProps) -> Html {
                 chain,
                 scenario: Scenario::Normal,
             };
-            send(&props, next, message.clone(), t);
+            send(&props, next, message.clone());
         })
     };
     let valid = draft.settings().is_some();
@@ -392,7 +387,7 @@ pub fn NetworkRules(props: &ControlProps) -> Html {
                     <button class="secondary" onclick={cancel}>{ t.cancel }</button>
                 </div>
             }
-            <p class="teach-message" role="status" aria-live="polite">{ (*message).clone() }</p>
+            <p class="teach-message" role="status" aria-live="polite">{ message.text(t) }</p>
         </section>
     }
 }

@@ -5,7 +5,7 @@ use node::classroom::{MemberId, Role, Scenario, Side};
 use yew::prelude::*;
 
 use super::api;
-use super::text::{TeachText, fill};
+use super::text::{Notice, TeachText, fill};
 use crate::classroom::board::Member;
 use crate::classroom::feed::short_hash;
 use crate::ui::classroom::SessionHandle;
@@ -115,7 +115,7 @@ pub struct PeersProps {
 #[component]
 pub fn PeersTable(props: &PeersProps) -> Html {
     let t = TeachText::of(use_lang());
-    let message = use_state(String::new);
+    let message = use_state(Notice::default);
     let rows = students(props.session.members());
     let params = props.session.params();
     let kick = |member: &Member| {
@@ -138,10 +138,10 @@ pub fn PeersTable(props: &PeersProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::kick(&code, &secret, &id).await {
                     Ok(()) => {
-                        message.set(fill(t.kicked, &[("name", &name)]));
+                        message.set(Notice::Kicked(name));
                         session.refresh_board();
                     }
-                    Err(error) => message.set(format!("{}: {error}", t.refused)),
+                    Err(error) => message.set(Notice::Refused(error)),
                 }
             });
         })
@@ -191,7 +191,7 @@ pub fn PeersTable(props: &PeersProps) -> Html {
     html! {
         <section class="card teach-peers" aria-labelledby="teach-peers-title">
             <h2 id="teach-peers-title">{ t.peers_title }{ format!(" ({})", rows.len()) }</h2>
-            <p class="teach-message" role="status" aria-live="polite">{ (*message).clone() }</p>
+            <p class="teach-message" role="status" aria-live="polite">{ message.text(t) }</p>
             if rows.is_empty() {
                 <p class="muted">{ t.nobody }</p>
             } else {

@@ -132,6 +132,34 @@ impl TeachText {
     }
 }
 
+/// The outcome of an instructor's action, kept as what happened rather than as
+/// words, so it reads in whichever language the page shows now.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Notice {
+    #[default]
+    None,
+    Saved,
+    Closed,
+    BadNumber,
+    /// `{name}` was removed.
+    Kicked(String),
+    /// The server's reason.
+    Refused(String),
+}
+
+impl Notice {
+    pub fn text(&self, t: &TeachText) -> String {
+        match self {
+            Notice::None => String::new(),
+            Notice::Saved => t.saved.to_string(),
+            Notice::Closed => t.closed.to_string(),
+            Notice::BadNumber => t.bad_number.to_string(),
+            Notice::Kicked(name) => fill(t.kicked, &[("name", name)]),
+            Notice::Refused(reason) => format!("{}: {reason}", t.refused),
+        }
+    }
+}
+
 /// Replaces `{key}` in `template`.
 pub fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
     pairs
