@@ -1,0 +1,234 @@
+// The student's tab as a full node (issue #6): several tabs of one Chromium join a
+// network, mine, converge on one tip, pay each other, fork under a partition and
+// reorganise at the heal, and keep their chain and wallet across a reload.
+//
+// Two networks: the tabs' own BroadcastChannel ("practice on this computer", no
+// server), and a real room of `chainlab serve` (WebRTC data channels between the
+// tabs, the instructor's parameters and the status board through the server). The
+// test plays the instructor through the HTTP API.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, launch, screenshot } from '../lib/browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/// A context whose tabs share BroadcastChannel and IndexedDB, as one browser's do.
+async function openBrowserContext() {
+  return browser.newContext({ viewport: { width: 1280, height: 900 } });
+}
+
+/// A tab that records console errors and warnings, page errors and failed requests.
+async function openTab(context) {
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (message) => {
+    if (['error', 'warning'].includes(message.type())) {
+      page.problems.push(`console ${message.type()}: ${message.text()}`);
+    }
+  });
+  page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => {
+    const url = request.url();
+    // A tab that reloads or closes cuts its own event stream: not a problem.
+    if (url.endsWith('/events')) return;
+    page.problems.push(`request failed: ${url} ${request.failure()?.errorText}`);
+  });
+  return page;
+}
+
+const status = (page) => page.evaluate(() => window.__chainlab?.status());
+
+/// Waits for `predicate(status)` on `page`, failing with what the tab last showed.
+async function waitStatus(page, predicate, what, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await status(page).catch(() => undefined);
+    if (last && predicate(last)) return last;
+    await page.waitForTimeout(200);
+  }
+  assert.fail(`${what}: not reached within ${timeout / 1000} s; last status ${JSON.stringify(last)}`);
+}
+
+/// Joins with `name` from a page that shows the join form (the code already chosen).
+async function joinAs(page, name) {
+  await page.locator('#class-name').fill(name);
+  await page.getByRole('button', { name: /^(Join|加入)$/ }).click();
+  await page.getByTestId('connection').filter({ hasText: /Connected|已连接/ }).waitFor({ timeout: 30_000 });
+}
+
+/// Mines on `page` until its height reaches `height`, runs `during` (still mining),
+/// then stops.
+async function mineTo(page, height, during = async () => {}) {
+  await page.getByTestId('mine-toggle').filter({ hasText: /Start mining|开始挖矿/ }).waitFor({ timeout: 30_000 });
+  await page.getByTestId('mine-toggle').click();
+  try {
+    await waitStatus(page, (s) => s.height >= height, `mining to height ${height}`, 60_000);
+    await during();
+  } finally {
+    await page.getByTestId('mine-toggle').click();
+  }
+  await page.getByTestId('mine-toggle').filter({ hasText: /Start mining|开始挖矿/ }).waitFor();
+}
+
+/// Waits until every tab reports the same tip at `height` or above.
+async function converge(pages, height, what) {
+  const deadline = Date.now() + 30_000;
+  let tips = [];
+  while (Date.now() < deadline) {
+    const all = await Promise.all(pages.map(status));
+    tips = all.map((s) => `${s?.height}:${s?.tip}`);
+    if (all.every((s) => s && s.height >= height && s.tip === all[0].tip)) return all[0];
+    await pages[0].waitForTimeout(250);
+  }
+  assert.fail(`${what}: the tabs did not converge on one tip; they show ${tips.join(', ')}`);
+}
+
+async function setLang(page, code) {
+  await page.locator('.lang-switch select').selectOption(code);
+  await page.locator(`html[lang="${code}"]`).waitFor();
+}
+
+test('tabs of one browser form a network without a server, mine and converge', async () => {
+  const context = await openBrowserContext();
+  const tabs = [];
+  for (const name of ['Ada', 'Bo', 'Cy']) {
+    const page = await openTab(context);
+    await page.goto(`${BASE}/class`);
+    await page.locator('#class-name').fill(name);
+    if (name === 'Ada') {
+      await screenshot(page, 'classroom-join-en');
+      await setLang(page, 'zh');
+      await screenshot(page, 'classroom-join-zh');
+      await setLang(page, 'en');
+    }
+    await page.getByRole('button', { name: 'Practice on this computer' }).click();
+    await page.waitForURL(/\/class\/local$/);
+    await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    tabs.push(page);
+  }
+  await waitStatus(tabs[0], (s) => s.linked === 2, 'Ada is linked to both other tabs');
+  await mineTo(tabs[0], 2);
+  const tip = await converge(tabs, 2, 'local network');
+  const names = await Promise.all(tabs.map((t) => t.evaluate(() => window.__chainlab.blocks.map((b) => b.hash))));
+  for (const blocks of names.slice(1)) {
+    assert.ok(blocks.includes(tip.tip), 'the followers logged the tip block as it arrived');
+  }
+  assert.match(await tabs[1].getByTestId('feed').textContent(), /mined by Ada|New block/);
+  for (const page of tabs) assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+/// The instructor's side, through the server's HTTP API.
+async function createRoom() {
+  const response = await fetch(`${BASE}/api/rooms`, { method: 'POST' });
+  assert.equal(response.status, 201, 'the server creates a room');
+  return response.json();
+}
+
+async function putParams(room, params) {
+  const response = await fetch(`${BASE}/api/rooms/${room.code}/params`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', 'X-Instructor-Secret': room.secret },
+    body: JSON.stringify(params),
+  });
+  assert.equal(response.status, 204, `params accepted: ${await response.text()}`);
+}
+
+test('a real room: three tabs mine, pay a classmate, fork and heal, and a reloaded tab keeps its node', async () => {
+  const room = await createRoom();
+  // A new epoch with the classroom's easiest start (about 65,000 hashes a block).
+  const chain = { block_seconds: 15, retarget_blocks: 10, start_bits: 0x1f00ffff, reward_coins: 50, halving_blocks: 100 };
+  await putParams(room, { epoch: 1, chain });
+  const context = await openBrowserContext();
+  const [ada, bo, cy] = [await openTab(context), await openTab(context), await openTab(context)];
+  const pages = [ada, bo, cy];
+  for (const [page, name] of [[ada, 'Ada'], [bo, 'Bo'], [cy, 'Cy']]) {
+    await page.goto(`${BASE}/class/${room.code}`);
+    await joinAs(page, name);
+  }
+  for (const page of pages) {
+    await waitStatus(page, (s) => s.linked === 2 && s.epoch === 1, 'every tab peers with the two others over WebRTC');
+  }
+  await mineTo(ada, 2, async () => {
+    await ada.getByTestId('mine-status').filter({ hasText: /Mining on your tip at .*H\/s/ }).waitFor();
+    await screenshot(ada, 'classroom-mining-en');
+    await setLang(ada, 'zh');
+    await screenshot(ada, 'classroom-mining-zh');
+    await setLang(ada, 'en');
+  });
+  await converge(pages, 2, 'after Ada mined');
+
+  // Ada pays Bo, picking Bo from the address book the status board fills.
+  const bob = await status(bo);
+  await ada.getByTestId('pay-to').locator(`option[value="${bob.address}"]`).waitFor({ state: 'attached', timeout: 15_000 });
+  await ada.getByTestId('pay-to').selectOption(bob.address);
+  await ada.locator('#class-pay-amount').fill('1.5');
+  await ada.getByRole('button', { name: 'Send', exact: true }).click();
+  await ada.getByTestId('pay-outcome').filter({ hasText: 'Sent' }).waitFor();
+  await bo.getByTestId('incoming').filter({ hasText: '1.50000000' }).waitFor({ timeout: 15_000 });
+  const before = (await status(cy)).height;
+  await mineTo(cy, before + 1);
+  await converge(pages, before + 1, 'after Cy mined the payment');
+  await bo.getByTestId('history').filter({ hasText: /1 confirmations|\d+ confirmations/ }).waitFor({ timeout: 15_000 });
+  await waitStatus(bo, (s) => s.balance === 150_000_000, 'Bo owns the 1.5 coins once mined');
+  await screenshot(bo, 'classroom-wallet-en');
+  await setLang(bo, 'zh');
+  await screenshot(bo, 'classroom-wallet-zh');
+  await setLang(bo, 'en');
+
+  // Partition: Ada alone on side A mines one block, Bo and Cy on side B two; the heal
+  // reorganises Ada onto side B's chain.
+  const adaId = (await status(ada)).member;
+  await putParams(room, { epoch: 1, chain, scenario: { kind: 'partition', side: [adaId] } });
+  await ada.getByTestId('side').filter({ hasText: 'side A' }).waitFor({ timeout: 10_000 });
+  await bo.getByTestId('side').filter({ hasText: 'side B' }).waitFor({ timeout: 10_000 });
+  const split = (await status(bo)).height;
+  await mineTo(ada, split + 1);
+  const lonely = (await status(ada)).height;
+  await mineTo(bo, lonely + 1);
+  const sideB = (await status(bo)).height;
+  await waitStatus(cy, (s) => s.height >= sideB, 'Cy follows Bo on side B');
+  assert.equal((await status(ada)).height, lonely, 'side A did not hear side B');
+  await putParams(room, { epoch: 1, chain, scenario: { kind: 'normal' } });
+  await converge(pages, sideB, 'after the heal');
+  await ada.getByTestId('feed').filter({ hasText: 'Reorganisation' }).waitFor({ timeout: 10_000 });
+  await screenshot(ada, 'classroom-reorg-en');
+  await setLang(ada, 'zh');
+  await ada.getByTestId('feed').filter({ hasText: '链重组' }).waitFor();
+  await screenshot(ada, 'classroom-reorg-zh');
+  await setLang(ada, 'en');
+
+  // Reload: Cy's chain comes back from IndexedDB (validated), its wallet too, and it
+  // catches up with a block mined meanwhile.
+  // Saves are batched once a second: let the last tip reach IndexedDB.
+  await cy.waitForTimeout(1_500);
+  const kept = await status(cy);
+  await cy.reload();
+  await cy.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  const back = await status(cy);
+  assert.equal(back.address, kept.address, 'the wallet survived the reload');
+  assert.ok(back.height >= kept.height, `the chain survived the reload (${back.height} >= ${kept.height})`);
+  await waitStatus(ada, (s) => s.linked === 2, 'Ada sees the reloaded Cy again');
+  const now = (await status(ada)).height;
+  await mineTo(ada, now + 1);
+  await converge(pages, now + 1, 'after the reload');
+  await screenshot(cy, 'classroom-reloaded-en');
+  for (const page of pages) assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('an unknown room code gets a clear message and a way back', async () => {
+  const context = await openBrowserContext();
+  const page = await openTab(context);
+  await page.goto(`${BASE}/class/ZZZZZ9`);
+  await page.locator('#class-name').fill('Dee');
+  await page.getByRole('button', { name: 'Join' }).click();
+  await page.getByTestId('failure').filter({ hasText: 'There is no room with this code' }).waitFor({ timeout: 15_000 });
+  await screenshot(page, 'classroom-no-room-en');
+  // The one expected problem: the 404 of the room lookup itself.
+  assert.deepEqual(page.problems.filter((p) => !p.includes('404')), []);
+  await context.close();
+});
