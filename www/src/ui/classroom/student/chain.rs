@@ -73,7 +73,7 @@ pub fn ChainPanel(props: &PanelProps) -> Html {
                 if forks == 0 {
                     { t.no_forks }
                 } else {
-                    <span aria-hidden="true">{ "⑂ " }</span>{ fill(t.forks, &[("n", &forks.to_string())]) }
+                    { fill(t.forks, &[("n", &forks.to_string())]) }
                 }
             </p>
         </section>

@@ -86,7 +86,13 @@ pub fn MinePanel(props: &MinePanelProps) -> Html {
             drive(trigger, &session, &miner, &job);
         });
     }
-    let rate = run.rate().unwrap_or(0.0);
+    // Easy blocks end jobs before their first progress report: show the last rate
+    // a job measured rather than the zero of the one just started.
+    let last_rate = use_mut_ref(|| 0.0);
+    if let Some(rate) = run.rate().filter(|rate| *rate > 0.0) {
+        *last_rate.borrow_mut() = rate;
+    }
+    let rate = if *want { *last_rate.borrow() } else { 0.0 };
     let mining = *want && run.is_mining();
     session.set_mining(*want, rate);
     let toggle = {

@@ -164,7 +164,7 @@ pub fn WalletPanel(props: &WalletPanelProps) -> Html {
                 </button>
             </div>
             <dl class="class-balance">
-                <div><dt>{ t.confirmed }</dt><dd data-testid="balance">{ balance.confirmed.to_string() }{ " " }{ t.coins }</dd></div>
+                <div><dt>{ t.confirmed }</dt><dd data-testid="balance"><span class="class-amount">{ balance.confirmed.to_string() }</span>{ " " }{ t.coins }</dd></div>
                 <div><dt>{ t.available }</dt><dd data-testid="available">{ balance.available.to_string() }</dd></div>
                 <div><dt>{ t.incoming }</dt><dd data-testid="incoming">{ balance.incoming.to_string() }</dd></div>
             </dl>
