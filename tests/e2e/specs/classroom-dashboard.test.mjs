@@ -175,6 +175,7 @@ test('the instructor hosts a class: join card, table, new rules, partition and h
   const [nameA, nameB] = [first, second];
   await rowShowsTip(dash, nameA, (await status(sideA)).tip, 'during the partition');
   await rowShowsTip(dash, nameB, (await status(sideB)).tip, 'during the partition');
+  await screenshot(dash, 'classroom-dashboard-partition-1280x720-en');
   await dash.getByRole('button', { name: 'Heal the network' }).click();
   const healed = await converge([ada, bo], longer, 'after the heal');
   await dash.locator('.teach-scenario.is-running').waitFor({ state: 'detached', timeout: 10_000 });
