@@ -137,7 +137,25 @@ async function putParams(room, params) {
   assert.equal(response.status, 204, `params accepted: ${await response.text()}`);
 }
 
-test('a real room: three tabs mine, pay a classmate, fork and heal, and a reloaded tab keeps its node', async () => {
+/// Block propagation from the tabs' logs: for each block every tab logged, the time
+/// from the first tab that had it (its miner) to the last (one process, one clock).
+async function propagation(pages) {
+  const logs = await Promise.all(pages.map((p) => p.evaluate(() => window.__chainlab.blocks)));
+  const seen = new Map();
+  for (const log of logs) {
+    for (const { hash, received_at_ms: at } of log) {
+      seen.set(hash, [...(seen.get(hash) ?? []), at]);
+    }
+  }
+  const spreads = [...seen.values()]
+    .filter((times) => times.length === pages.length)
+    .map((times) => Math.max(...times) - Math.min(...times))
+    .sort((a, b) => a - b);
+  const at = (q) => spreads[Math.min(spreads.length - 1, Math.floor(q * spreads.length))];
+  return { blocks: spreads.length, median_ms: at(0.5), p95_ms: at(0.95) };
+}
+
+test('a real room: three tabs mine, pay a classmate, fork and heal, and a reloaded tab keeps its node', async (t) => {
   const room = await createRoom();
   // A new epoch with the classroom's easiest start (about 65,000 hashes a block).
   const chain = { block_seconds: 15, retarget_blocks: 10, start_bits: 0x1f00ffff, reward_coins: 50, halving_blocks: 100 };
@@ -178,6 +196,11 @@ test('a real room: three tabs mine, pay a classmate, fork and heal, and a reload
   await setLang(bo, 'zh');
   await screenshot(bo, 'classroom-wallet-zh');
   await setLang(bo, 'en');
+
+  // Before any partition, every block reached every tab over the data channels.
+  const spread = await propagation(pages);
+  t.diagnostic(`block propagation over WebRTC across 3 tabs: ${JSON.stringify(spread)}`);
+  assert.ok(spread.blocks >= 2, 'every tab logged the blocks it accepted');
 
   // Partition: Ada alone on side A mines one block, Bo and Cy on side B two; the heal
   // reorganises Ada onto side B's chain.
