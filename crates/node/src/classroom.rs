@@ -101,6 +101,11 @@ pub struct RoomParams {
     pub chain: ChainSettings,
     /// What the class is acting out right now.
     pub scenario: Scenario,
+    /// Silent observers (the instructor's dashboard): linked to every side of a cut,
+    /// which is safe because their nodes never relay ([`node::Node::observe_only`]).
+    ///
+    /// [`node::Node::observe_only`]: crate::Node::observe_only
+    pub observers: Vec<MemberId>,
 }
 
 impl RoomParams {
@@ -116,7 +121,16 @@ impl RoomParams {
 
     pub fn validate(&self) -> Result<(), ParamsError> {
         self.chain.validate()?;
+        if self.observers.len() > MAX_GROUP {
+            return Err(ParamsError::GroupTooLarge);
+        }
         self.scenario.validate()
+    }
+
+    /// Whether `a` and `b` may exchange data now: the scenario decides, except that an
+    /// observer hears everybody.
+    pub fn linked(&self, a: &MemberId, b: &MemberId) -> bool {
+        self.observers.contains(a) || self.observers.contains(b) || self.scenario.linked(a, b)
     }
 
     /// Whether the room may go from `self` to `next`: rules change only with a reset,
@@ -480,6 +494,20 @@ mod tests {
         assert!(scenario.linked(&id("c"), &id("d")));
         assert!(!scenario.linked(&id("a"), &id("c")));
         assert!(Scenario::Normal.linked(&id("a"), &id("c")));
+    }
+
+    #[test]
+    fn an_observer_hears_both_sides_of_a_cut() {
+        let params = RoomParams {
+            scenario: Scenario::Collusion {
+                group: vec![id("a")],
+            },
+            observers: vec![id("teacher")],
+            ..RoomParams::default()
+        };
+        assert!(params.linked(&id("teacher"), &id("a")));
+        assert!(params.linked(&id("b"), &id("teacher")));
+        assert!(!params.linked(&id("a"), &id("b")));
     }
 
     #[test]

@@ -137,6 +137,7 @@ pub struct Node {
     sync_target: Option<u32>,
     next_ping: u64,
     ping_nonce: u64,
+    observer: bool,
 }
 
 impl Node {
@@ -161,7 +162,22 @@ impl Node {
             sync_target: None,
             next_ping: 0,
             ping_nonce: 0,
+            observer: false,
         }
+    }
+
+    /// Makes this node a silent observer: it fetches and validates everything its
+    /// peers announce but never announces, relays or serves anything, and greets with
+    /// its genesis so nobody syncs from it. The instructor's dashboard is one, linked
+    /// to both sides of a partition: it sees the fork without healing it.
+    pub fn observe_only(mut self) -> Self {
+        self.observer = true;
+        self
+    }
+
+    /// Whether this node is a silent observer.
+    pub fn is_observer(&self) -> bool {
+        self.observer
     }
 
     /// The chain state.
@@ -352,12 +368,17 @@ impl Node {
     }
 
     fn hello(&self) -> Hello {
+        let (tip, height) = if self.observer {
+            (self.genesis(), 0)
+        } else {
+            (self.chain.tip(), self.chain.height())
+        };
         Hello {
             version: PROTOCOL_VERSION,
             network: self.chain.params().name.clone(),
             genesis: self.genesis(),
-            tip: self.chain.tip(),
-            height: self.chain.height(),
+            tip,
+            height,
         }
     }
 
@@ -833,6 +854,9 @@ impl Node {
     }
 
     fn send(&mut self, peer: PeerId, message: Message) {
+        if self.observer && message.carries_chain_data() {
+            return;
+        }
         let bytes = message.encode();
         if bytes.len() <= MAX_MESSAGE_SIZE {
             self.outputs.push_back(Output::Send { peer, bytes });

@@ -163,6 +163,19 @@ pub enum Message {
 }
 
 impl Message {
+    /// Whether this message hands over or announces blocks or transactions (what a
+    /// silent observer must never send), as opposed to asking for them or greeting.
+    pub fn carries_chain_data(&self) -> bool {
+        matches!(
+            self,
+            Message::Inv(_)
+                | Message::NotFound(_)
+                | Message::Tx(_)
+                | Message::Block(_)
+                | Message::Headers(_)
+        )
+    }
+
     /// A short name for logs and the UI.
     pub fn kind_name(&self) -> &'static str {
         match self {

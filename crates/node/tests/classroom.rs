@@ -791,3 +791,42 @@ fn a_node_answers_getblocks_getdata_getheaders_and_pings() {
     );
     assert_eq!(miner.peer_score(peer), Some(0));
 }
+
+#[test]
+fn an_observer_linked_to_both_sides_sees_the_fork_without_healing_it() {
+    let mut net = Net::new(5, ChainParams::regtest(), 23);
+    let observer = 4;
+    net.nodes[observer] = Node::new(net.params.clone(), net.hasher.clone()).observe_only();
+    net.connect(0, 1, 50);
+    net.connect(2, 3, 50);
+    for side in 0..4 {
+        net.connect(side, observer, 50);
+    }
+    net.mine(0);
+    net.settle(10_000);
+    for _ in 0..3 {
+        net.now += 15_000;
+        net.mine(2);
+        net.settle(10_000);
+    }
+    assert_eq!(
+        net.nodes[1].chain().height(),
+        1,
+        "side A never heard side B"
+    );
+    assert_eq!(
+        net.nodes[3].chain().height(),
+        3,
+        "side B never heard side A"
+    );
+    let tree = net.nodes[observer].chain().tree();
+    assert_eq!(
+        tree.len(),
+        5,
+        "the observer holds genesis and both branches"
+    );
+    assert_eq!(
+        net.nodes[observer].chain().tip(),
+        net.nodes[2].chain().tip()
+    );
+}

@@ -101,6 +101,15 @@ pub struct Session {
     new_tip: bool,
 }
 
+/// The instructor's node only watches: it hears both sides of every cut, so it must
+/// never carry anything across one.
+fn observing_as(role: Role, node: Node) -> Node {
+    match role {
+        Role::Instructor => node.observe_only(),
+        Role::Student | Role::Native => node,
+    }
+}
+
 impl Session {
     /// A node at the genesis of `params`' chain with `wallet`.
     pub fn new(name: String, role: Role, params: RoomParams, wallet: Wallet) -> Self {
@@ -128,6 +137,7 @@ impl Session {
     }
 
     fn with_node(name: String, role: Role, params: RoomParams, node: Node, wallet: Wallet) -> Self {
+        let node = observing_as(role, node);
         Self {
             name,
             role,
@@ -417,7 +427,7 @@ impl Session {
     fn reset_chain(&mut self, now: u64) {
         let chain = self.params.chain_params();
         let hasher = node::hasher_for(&chain);
-        self.node = Node::new(chain, hasher);
+        self.node = observing_as(self.role, Node::new(chain, hasher));
         self.peers.detach_all();
         self.history.clear();
         self.arrivals.clear();
@@ -435,7 +445,7 @@ impl Session {
     /// Whether we may talk with `member` under the current scenario.
     fn linked(&self, member: &MemberId) -> bool {
         match &self.me {
-            Some(me) => self.params.scenario.linked(me, member),
+            Some(me) => self.params.linked(me, member),
             None => true,
         }
     }

@@ -21,6 +21,7 @@ fn easy(epoch: u32, scenario: Scenario) -> RoomParams {
             ..ChainSettings::default()
         },
         scenario,
+        observers: Vec::new(),
     }
 }
 
@@ -37,6 +38,11 @@ struct Room {
 
 impl Room {
     fn new(names: &[&str], params: RoomParams) -> Self {
+        Self::with_instructor(names, params, None)
+    }
+
+    /// A room where member `instructor` (an index) is the dashboard's observer.
+    fn with_instructor(names: &[&str], params: RoomParams, instructor: Option<usize>) -> Self {
         let now = (u64::from(params.chain_params().genesis_time) + 1_000) * 1_000;
         let ids: Vec<MemberId> = names.iter().map(|n| id(n)).collect();
         let mut sessions: Vec<Session> = names
@@ -44,7 +50,12 @@ impl Room {
             .enumerate()
             .map(|(i, name)| {
                 let wallet = Wallet::from_entropy([i as u8 + 1; 32]).unwrap();
-                Session::new(name.to_string(), Role::Student, params.clone(), wallet)
+                let role = if Some(i) == instructor {
+                    Role::Instructor
+                } else {
+                    Role::Student
+                };
+                Session::new(name.to_string(), role, params.clone(), wallet)
             })
             .collect();
         for (i, session) in sessions.iter_mut().enumerate() {
@@ -264,6 +275,43 @@ fn a_partition_forks_the_class_and_the_heal_reorganises_the_weaker_side() {
         room.feed_of(0)
             .iter()
             .any(|k| matches!(k, FeedKind::Reorg { depth: 1, .. }))
+    );
+}
+
+#[test]
+fn the_instructor_sees_both_sides_of_a_partition_without_joining_them() {
+    let mut room = Room::with_instructor(&["a", "b", "t"], easy(0, Scenario::Normal), Some(2));
+    room.mine(0);
+    let split = RoomParams {
+        observers: vec![id("t")],
+        ..easy(
+            0,
+            Scenario::Partition {
+                side: vec![id("a")],
+            },
+        )
+    };
+    room.publish_board_with(split);
+    let lonely = room.mine(0);
+    let winner = room.mine(1);
+    room.mine(1);
+    assert_eq!(
+        room.sessions[0].node().chain().tip(),
+        lonely,
+        "a stays alone"
+    );
+    assert_ne!(
+        room.sessions[1].node().chain().tip(),
+        lonely,
+        "b never hears a"
+    );
+    let tree = room.sessions[2].node().chain().tree();
+    assert!(tree.iter().any(|block| block.hash == lonely), "{tree:?}");
+    assert!(tree.iter().any(|block| block.hash == winner), "{tree:?}");
+    assert_eq!(
+        room.sessions[2].peers_linked(),
+        2,
+        "the instructor hears both"
     );
 }
 

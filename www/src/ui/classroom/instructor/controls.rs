@@ -24,7 +24,10 @@ pub struct ControlProps {
 }
 
 /// Sends `params` and reports the outcome in `message`.
-fn send(props: &ControlProps, params: RoomParams, message: UseStateHandle<Notice>) {
+/// Every change names the dashboard's own node as the room's observer, so that it
+/// sees both sides of whatever cut it starts.
+fn send(props: &ControlProps, mut params: RoomParams, message: UseStateHandle<Notice>) {
+    params.observers = props.session.me().into_iter().collect();
     let (code, secret) = (props.code.clone(), props.secret.clone());
     wasm_bindgen_futures::spawn_local(async move {
         match api::set_params(&code, &secret, &params).await {
@@ -359,6 +362,7 @@ pub fn NetworkRules(props: &ControlProps) -> Html {
                 epoch: params.epoch + 1,
                 chain,
                 scenario: Scenario::Normal,
+                observers: Vec::new(),
             };
             send(&props, next, message.clone());
         })
