@@ -22,6 +22,8 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
 
 async function joinTab(browser, base, code, name) {
   const page = await (await browser.newContext()).newPage();
+  page.on('pageerror', (error) => console.log(`# ${name}: page error: ${error.message}`));
+  page.on('crash', () => console.log(`# ${name}: the tab crashed`));
   await page.goto(`${base}/class/${code}`);
   await page.locator('#class-name').fill(name);
   const clicked = Date.now();
@@ -65,11 +67,13 @@ async function propagation(net, base, browser) {
   return delays;
 }
 
-async function lateSync(net, base, browser) {
+/// Builds the chain before launching the browser: an idle Chromium left waiting
+/// through the minutes of mining was seen to disconnect.
+async function lateSync(net, base) {
   const room = await createRoom(net, base);
   await putParams(net, base, room, { epoch: 1, chain: EASY });
   const builder = startNode(net, base, room.code, 'holder', { mine: true });
-  await waitFor(`a ${LATE_SYNC_BLOCKS}-block chain`, () => builder.tip().height >= LATE_SYNC_BLOCKS, 300_000, 250);
+  await waitFor(`a ${LATE_SYNC_BLOCKS}-block chain`, () => builder.tip().height >= LATE_SYNC_BLOCKS, 600_000, 250);
   builder.child.kill('SIGINT');
   await builder.exited;
   const holder = startNode(net, base, room.code, 'holder');
@@ -78,6 +82,7 @@ async function lateSync(net, base, browser) {
     return line && Number(line.match(/loaded height (\d+)/)[1]);
   }, 60_000);
   await waitFor('the holder to join', () => holder.member(), 20_000);
+  const browser = await net.chromium([]);
   const { page, clicked } = await joinTab(browser, base, room.code, 'Late');
   await waitFor(`the late tab at height ${height}`, async () => (await tabStatus(page))?.height >= height, 300_000, 100);
   const ms = Date.now() - clicked;
@@ -89,11 +94,12 @@ async function lateSync(net, base, browser) {
 const net = Network.open();
 try {
   const base = await startServer(net);
-  const browser = await net.chromium([]);
-  const delays = await propagation(net, base, browser);
-  bench('block_propagation_8tabs_median_ms', percentile(delays, 0.5));
-  bench('block_propagation_8tabs_p95_ms', percentile(delays, 0.95));
-  bench('late_sync_2000_blocks_ms', await lateSync(net, base, browser));
+  if (process.env.CLASSROOM_BENCH !== 'late-sync') {
+    const delays = await propagation(net, base, await net.chromium([]));
+    bench('block_propagation_8tabs_median_ms', percentile(delays, 0.5));
+    bench('block_propagation_8tabs_p95_ms', percentile(delays, 0.95));
+  }
+  bench('late_sync_2000_blocks_ms', await lateSync(net, base));
 } finally {
   await net.close();
 }
