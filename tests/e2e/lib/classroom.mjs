@@ -11,8 +11,6 @@ import { chromium } from 'playwright-core';
 export const CHAINLAB = process.env.CHAINLAB_BIN;
 /// The built web app, served by the classroom's own server.
 export const DIST = process.env.CHAINLAB_DIST ?? resolve(import.meta.dirname, '../../../dist');
-/// Easy mining for tests: regtest's bits, one thread, a retarget every 2016 blocks.
-export const EASY = { start_bits: 0x207fffff, block_seconds: 2, retarget_blocks: 2016 };
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
@@ -206,18 +204,6 @@ export async function attack(net, base, code, kinds, peers) {
   const code_ = await proc.exited;
   if (code_ !== 0) throw new Error(`chainlab attack failed (${code_}): ${proc.errors.join('\n')}`);
   return proc.lines;
-}
-
-/// A student's tab: the page /class/<CODE>, joined under `name`, with the
-/// contract's `window.__chainlab` hooks.
-export async function openStudent(browser, base, code, name) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
-  await page.goto(`${base}/class/${code}?name=${encodeURIComponent(name)}`);
-  await page.waitForFunction(() => typeof window.__chainlab?.status === 'function', null, { timeout: 30_000 });
-  return page;
 }
 
 /// The tab's status (`{member, height, tip, balance, address, ...}`).
