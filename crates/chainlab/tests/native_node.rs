@@ -289,7 +289,7 @@ fn an_attacker_is_dropped_by_both_nodes_over_webrtc_and_their_chain_stays_valid(
         .args([
             "attack", "--server", &url, "--room", &code, "--kinds", kinds,
         ])
-        .args(["--peers", "2", "--timeout", "15"])
+        .args(["--peers", "2", "--timeout", "30"])
         .output()
         .expect("chainlab attack runs");
     let report = String::from_utf8_lossy(&attack.stdout).to_string();
