@@ -306,9 +306,9 @@ fn an_attacker_is_dropped_by_both_nodes_over_webrtc_and_their_chain_stays_valid(
             );
         }
     }
-    // A message over the node's 1 MiB limit is also over the data channel's 256 KiB
-    // (SCTP's default maximum message size): the channel never delivers it, so no
-    // node sees it and nobody needs to drop the sender.
+    // A message over the node's 64 KiB limit is also over what the data channel
+    // delivers (64 KiB when the far end's SDP names no maximum, RFC 8841): the channel
+    // never hands it over, so no node sees it and nobody needs to drop the sender.
     for member in &members {
         assert!(
             report.contains(&format!("attack: oversized: {member} did not drop us")),

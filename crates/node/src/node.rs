@@ -361,10 +361,20 @@ impl Node {
         Ok(update)
     }
 
-    /// A block for this tab's miner on top of the current tip, paying `reward`.
+    /// A block for this tab's miner on top of the current tip, paying `reward`: the
+    /// best-paying transactions that fit in one message, so every peer can take it.
     pub fn block_template(&self, reward: Address, now: u64) -> Block {
-        self.mempool
-            .block_template(&self.chain, reward, unix_seconds(now), MAX_TEMPLATE_TXS)
+        let mut max_txs = MAX_TEMPLATE_TXS;
+        loop {
+            let block =
+                self.mempool
+                    .block_template(&self.chain, reward, unix_seconds(now), max_txs);
+            let fits = Message::Block(block.clone()).encode().len() <= MAX_MESSAGE_SIZE;
+            if fits || max_txs == 0 {
+                return block;
+            }
+            max_txs /= 2;
+        }
     }
 
     fn hello(&self) -> Hello {
@@ -639,11 +649,19 @@ impl Node {
             self.queued.insert(hash);
             self.download.push_back(hash);
         }
+        // Headers come in batches; the heights peers claimed in their hellos show the
+        // learner the whole way from the first batch on.
+        let claimed = self
+            .peers
+            .values()
+            .filter_map(|peer| peer.hello.as_ref().map(|hello| hello.height))
+            .max()
+            .unwrap_or(0);
         self.sync_target = self
             .download
             .back()
             .and_then(|last| self.headers.get(last))
-            .map(|pending| pending.height);
+            .map(|pending| pending.height.max(claimed));
     }
 
     /// Tops up block requests for sync: each ready peer gets a batch once it has

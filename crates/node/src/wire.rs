@@ -17,12 +17,15 @@ use ledger::{Block, BlockHash, BlockHeader, DecodeError, Transaction, Txid};
 pub const MAGIC: [u8; 4] = *b"CLab";
 /// The protocol version this node speaks.
 pub const PROTOCOL_VERSION: u16 = 1;
-/// Largest encoded message accepted or sent (so also the largest block).
-pub const MAX_MESSAGE_SIZE: usize = 1 << 20;
+/// Largest encoded message accepted or sent (so also the largest block). 64 KiB is
+/// what a WebRTC data channel must carry when the far end's SDP names no
+/// `max-message-size` (RFC 8841), as the native WebRTC stack's does not: anything
+/// larger was seen to vanish between `chainlab node` and Chromium.
+pub const MAX_MESSAGE_SIZE: usize = 1 << 16;
 /// Most items in one inventory, getdata or notfound message.
 pub const MAX_INV_ITEMS: usize = 1_000;
-/// Most headers in one headers message.
-pub const MAX_HEADERS: usize = 2_000;
+/// Most headers in one headers message (500 headers are 40 kB, inside the limit).
+pub const MAX_HEADERS: usize = 500;
 /// Most hashes in a block locator (enough for 2^50 blocks).
 pub const MAX_LOCATOR: usize = 64;
 /// Longest network name or reject reason, in bytes.

@@ -172,8 +172,8 @@ fn a_late_joiner_syncs_two_thousand_blocks_header_first() {
     let (getdata, _) = net.by_kind["getdata"];
     assert_eq!(blocks, 2_000, "each block is downloaded once");
     assert_eq!(
-        headers, 2,
-        "one full batch of 2,000 headers, then an empty answer"
+        headers, 5,
+        "four full batches of 500 headers, then an empty answer"
     );
     assert!(
         getdata <= 40,
@@ -829,4 +829,41 @@ fn an_observer_linked_to_both_sides_sees_the_fork_without_healing_it() {
         net.nodes[observer].chain().tip(),
         net.nodes[2].chain().tip()
     );
+}
+
+#[test]
+fn a_block_template_always_fits_in_one_message() {
+    let mut net = Net::new(1, ChainParams::regtest(), 31);
+    for _ in 0..700 {
+        net.now += 1_000;
+        net.mine(0);
+    }
+    let to = net.wallets[0].address();
+    let mut pooled = 0;
+    while let Ok(tx) = net.wallets[0].pay(
+        net.nodes[0].chain(),
+        net.nodes[0].mempool(),
+        to,
+        coins(1),
+        Amount::from_sat(1_000).unwrap(),
+    ) {
+        net.nodes[0].submit_transaction(tx).unwrap();
+        pooled += 1;
+        if pooled == 900 {
+            break;
+        }
+    }
+    let pool_bytes: usize = net.nodes[0]
+        .mempool()
+        .by_fee_rate()
+        .iter()
+        .map(|entry| entry.tx.encode().len())
+        .sum();
+    assert!(
+        pool_bytes > MAX_MESSAGE_SIZE,
+        "only {pool_bytes} bytes pooled"
+    );
+    let template = net.nodes[0].block_template(to, net.now);
+    assert!(template.transactions.len() > 100, "still a full block");
+    assert!(Message::Block(template).encode().len() <= MAX_MESSAGE_SIZE);
 }

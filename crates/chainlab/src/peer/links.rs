@@ -1,7 +1,8 @@
 //! Which room members this node may talk to right now.
 //!
 //! Every member keeps its WebRTC channel to every other; the instructor's scenario
-//! decides which of them the node hears ([`Scenario::linked`]), and a member the node
+//! decides which of them the node hears ([`RoomParams::linked`]: the scenario, and the
+//! dashboard's observer hearing everyone), and a member the node
 //! banned stays unheard however often the links are redrawn.
 //!
 //! The members of a room see a parameter change a few milliseconds apart, so the
@@ -13,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use matchbox_socket::PeerId as RoomId;
 use node::Message;
-use node::classroom::{MemberId, Scenario};
+use node::classroom::{MemberId, RoomParams, Scenario};
 
 /// The kind byte of a hello, after the magic and version.
 const HELLO_KIND_AT: usize = 6;
@@ -37,7 +38,7 @@ pub fn hello_network(bytes: &[u8]) -> Option<String> {
 #[derive(Debug, Default)]
 pub struct Links {
     me: Option<MemberId>,
-    scenario: Scenario,
+    params: RoomParams,
     connected: BTreeSet<RoomId>,
     /// Banned members and until when (Unix ms).
     banned: BTreeMap<RoomId, u64>,
@@ -53,8 +54,8 @@ impl Links {
         self.me = Some(me);
     }
 
-    pub fn set_scenario(&mut self, scenario: Scenario) {
-        self.scenario = scenario;
+    pub fn set_params(&mut self, params: RoomParams) {
+        self.params = params;
     }
 
     /// A member's channel opened.
@@ -84,8 +85,8 @@ impl Links {
             return false;
         }
         match &self.me {
-            Some(me) => self.scenario.linked(me, &member(room)),
-            None => self.scenario == Scenario::Normal,
+            Some(me) => self.params.linked(me, &member(room)),
+            None => self.params.scenario == Scenario::Normal,
         }
     }
 
@@ -107,6 +108,27 @@ mod tests {
 
     use ledger::BlockHash;
     use node::wire::{Hello, PROTOCOL_VERSION};
+
+    fn scenario(scenario: Scenario) -> RoomParams {
+        RoomParams {
+            scenario,
+            ..RoomParams::default()
+        }
+    }
+
+    #[test]
+    fn the_dashboard_s_observer_is_heard_across_a_cut() {
+        let mut links = Links::default();
+        links.set_me(member(room(1)));
+        links.set_params(RoomParams {
+            observers: vec![member(room(9))],
+            ..scenario(Scenario::Collusion {
+                group: vec![member(room(1))],
+            })
+        });
+        assert!(links.may_talk(room(9), 0));
+        assert!(!links.may_talk(room(2), 0));
+    }
 
     fn room(n: u8) -> RoomId {
         RoomId(uuid::Uuid::from_bytes([n; 16]))
@@ -130,13 +152,13 @@ mod tests {
         links.connect(room(2));
         links.connect(room(3));
         assert!(links.may_talk(room(2), 0) && links.may_talk(room(3), 0));
-        links.set_scenario(Scenario::Partition {
+        links.set_params(scenario(Scenario::Partition {
             side: vec![member(room(1)), member(room(2))],
-        });
+        }));
         assert!(links.may_talk(room(2), 0));
         assert!(!links.may_talk(room(3), 0));
         links.ban(room(2), 1_000);
-        links.set_scenario(Scenario::Normal);
+        links.set_params(scenario(Scenario::Normal));
         assert!(!links.may_talk(room(2), 999));
         assert!(links.may_talk(room(2), 1_000), "bans expire");
         assert!(links.may_talk(room(3), 0));
@@ -146,9 +168,9 @@ mod tests {
     fn without_an_id_only_a_normal_room_is_obeyed() {
         let mut links = Links::default();
         assert!(links.may_talk(room(2), 0));
-        links.set_scenario(Scenario::Collusion {
+        links.set_params(scenario(Scenario::Collusion {
             group: vec![member(room(2))],
-        });
+        }));
         assert!(!links.may_talk(room(2), 0));
     }
 

@@ -201,7 +201,7 @@ impl Shell {
             );
         }
         let mut links = Links::default();
-        links.set_scenario(params.scenario.clone());
+        links.set_params(params.clone());
         Ok(Self {
             name,
             code: command.room.clone(),
@@ -394,7 +394,7 @@ impl Shell {
         if old.epoch != self.params.epoch || old.chain != self.params.chain {
             self.reset()?;
         }
-        self.links.set_scenario(self.params.scenario.clone());
+        self.links.set_params(self.params.clone());
         self.relink(self.clock.now_ms());
         if old.scenario != self.params.scenario {
             self.plan_double_spend();
