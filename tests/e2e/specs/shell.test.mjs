@@ -13,11 +13,16 @@ test('home lists the lessons, in English and in Chinese', async () => {
   const lessons = page.locator('a[href*="/lesson/"]');
   assert.ok(await lessons.count() >= 1, 'the home page links to at least one lesson');
   assert.match(await page.textContent('body'), /Hashing/);
+  await page.getByRole('link', { name: 'Join a class' }).waitFor();
+  await page.getByRole('link', { name: 'Teach a class' }).waitFor();
   await screenshot(page, 'home-en');
 
   await switchLanguage(page, 'zh');
   await page.waitForFunction(() => document.documentElement.lang === 'zh');
   assert.match(await page.textContent('body'), /哈希/);
+  await page.getByRole('link', { name: '加入课堂' }).click();
+  await page.waitForURL(/\/class$/);
+  await page.goBack();
   await screenshot(page, 'home-zh');
 
   await page.goto(`${BASE}/`);

@@ -66,6 +66,26 @@ pub fn Home() -> Html {
                     <super::progress::ProgressControls />
                 </super::progress::ProgressScope>
             </section>
+            <section aria-labelledby="classroom-heading">
+                <h2 id="classroom-heading">{ s.classroom }</h2>
+                <p class="muted">{ s.classroom_intro }</p>
+                <ul class="lesson-list">
+                    <li class="card lesson-card">
+                        <span class="lesson-number" aria-hidden="true">{ "⛏" }</span>
+                        <div>
+                            <h3><Link<Route> to={Route::Class}>{ s.join_class }</Link<Route>></h3>
+                            <p>{ s.join_class_hint }</p>
+                        </div>
+                    </li>
+                    <li class="card lesson-card">
+                        <span class="lesson-number" aria-hidden="true">{ "★" }</span>
+                        <div>
+                            <h3><Link<Route> to={Route::Teach}>{ s.teach_class }</Link<Route>></h3>
+                            <p>{ s.teach_class_hint }</p>
+                        </div>
+                    </li>
+                </ul>
+            </section>
         </>
     }
 }
