@@ -430,8 +430,12 @@ fn nodes_obey_a_partition_its_heal_and_a_reset_of_the_room() {
             .collect()
     };
     assert_eq!(addresses(&a).len(), 1, "one wallet for every epoch");
-    let dir_entries = std::fs::read_dir(&a_dir.0).unwrap().count();
-    assert_eq!(dir_entries, 3, "a wallet and one chain file per epoch");
+    // The new chain's file is written within a second of its first blocks.
+    let entries = || std::fs::read_dir(&a_dir.0).unwrap().count();
+    while entries() < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(entries(), 3, "a wallet and one chain file per epoch");
 }
 
 #[test]

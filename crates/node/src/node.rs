@@ -32,6 +32,10 @@ pub const RATE_WINDOW_MS: u64 = 1_000;
 pub const RATE_LIMIT: u32 = 200;
 /// How often peers are pinged.
 pub const PING_INTERVAL_MS: u64 = 30_000;
+/// How often each ready peer is asked for headers past our chain. Announcements can
+/// be lost (a link cut mid-request, two forks growing at once after a heal); asking
+/// again is what guarantees that nodes which hear each other converge on most work.
+pub const RESYNC_INTERVAL_MS: u64 = 5_000;
 /// Blocks requested from one peer at a time during sync.
 pub const BLOCK_BATCH: usize = 128;
 /// Headers held while their blocks download; more are ignored until some connect.
@@ -136,6 +140,7 @@ pub struct Node {
     queued: BTreeSet<BlockHash>,
     sync_target: Option<u32>,
     next_ping: u64,
+    next_resync: u64,
     ping_nonce: u64,
     observer: bool,
 }
@@ -161,6 +166,7 @@ impl Node {
             queued: BTreeSet::new(),
             sync_target: None,
             next_ping: 0,
+            next_resync: 0,
             ping_nonce: 0,
             observer: false,
         }
@@ -343,7 +349,25 @@ impl Node {
                 }
             }
         }
+        self.resync(now);
         self.request_blocks(now);
+    }
+
+    /// Asks every ready peer that is not already answering for headers past our tip.
+    fn resync(&mut self, now: u64) {
+        if now < self.next_resync {
+            return;
+        }
+        self.next_resync = now + RESYNC_INTERVAL_MS;
+        let idle: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, peer)| peer.hello.is_some() && peer.headers_asked.is_none())
+            .map(|(id, _)| *id)
+            .collect();
+        for peer in idle {
+            self.request_headers(peer, now);
+        }
     }
 
     /// A transaction from this tab's wallet: validated, pooled and announced.
@@ -563,7 +587,14 @@ impl Node {
         let full = headers.len() == MAX_HEADERS;
         for header in headers {
             if let Err(misbehavior) = self.add_header(peer, header) {
+                let disconnected = misbehavior == Misbehavior::DisconnectedHeaders;
                 self.misbehave(peer, misbehavior, now);
+                // Honest peers answer a locator that raced a reorg or a heal this way:
+                // ask again from our own chain alone, which always connects. A peer
+                // that keeps sending headers that connect to nothing is still banned.
+                if disconnected && self.peers.contains_key(&peer) {
+                    self.send_getheaders(peer, self.chain.locator(), now);
+                }
                 return;
             }
         }
@@ -722,6 +753,11 @@ impl Node {
             .chain(self.chain.locator())
             .take(MAX_LOCATOR)
             .collect();
+        self.send_getheaders(peer, locator, now);
+    }
+
+    fn send_getheaders(&mut self, peer: PeerId, mut locator: Vec<BlockHash>, now: u64) {
+        locator.truncate(MAX_LOCATOR);
         if let Some(state) = self.peers.get_mut(&peer) {
             state.headers_asked = Some(now);
             self.send(peer, Message::GetHeaders(locator));

@@ -87,7 +87,10 @@ impl Misbehavior {
             Misbehavior::UnrequestedHeaders
             | Misbehavior::LowWorkBlock(_)
             | Misbehavior::Handshake(_) => 34,
-            Misbehavior::DoubleSpend(_) | Misbehavior::DisconnectedHeaders => 20,
+            Misbehavior::DoubleSpend(_) => 20,
+            // Also what an honest peer's answer looks like after a locator raced a
+            // reorg: ten in a row before a ban.
+            Misbehavior::DisconnectedHeaders => 10,
             Misbehavior::FutureBlock(_) => 10,
         }
     }

@@ -171,9 +171,10 @@ fn a_late_joiner_syncs_two_thousand_blocks_header_first() {
     let (blocks, _) = net.by_kind["block"];
     let (getdata, _) = net.by_kind["getdata"];
     assert_eq!(blocks, 2_000, "each block is downloaded once");
-    assert_eq!(
-        headers, 5,
-        "four full batches of 500 headers, then an empty answer"
+    assert!(
+        (5..=10).contains(&headers),
+        "four full batches of 500 headers and an empty answer, plus a few short answers \
+         to the periodic resync: {headers} headers messages"
     );
     assert!(
         getdata <= 40,
