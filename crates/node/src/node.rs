@@ -542,13 +542,19 @@ impl Node {
 
     fn on_block(&mut self, peer: PeerId, block: Block, solicited: bool, now: u64) {
         let hash = block.block_hash();
-        let parent = block.header.prev_blockhash;
+        let header = block.header;
+        let parent = header.prev_blockhash;
         let state = self.peers.get_mut(&peer).expect("connected");
         state.known.insert(InvItem::Block(hash));
         state.requested.remove(&InvItem::Block(hash));
         match self.chain.accept_block(block, unix_seconds(now)) {
             // An orphan: ask for its parent, and for headers in case more is missing.
+            // When its parent is a header set aside (its branch had no more work than
+            // ours), the orphan may be what tips that branch: weigh it again.
             Ok(update) if update.added.is_empty() => {
+                if self.add_header(peer, header).is_ok() {
+                    self.queue_best_branch();
+                }
                 let item = InvItem::Block(parent);
                 if !self.headers.contains_key(&parent) && !self.in_flight(&item) {
                     self.request(peer, vec![item], now);
@@ -609,9 +615,11 @@ impl Node {
     }
 
     /// Checks one header's linkage, bits and proof of work and keeps it.
+    /// A header whose block waits as an orphan is kept too: the orphan adds no work
+    /// until its branch is downloaded, and only its header can show that it should be.
     fn add_header(&mut self, peer: PeerId, header: BlockHeader) -> Result<(), Misbehavior> {
         let hash = header.block_hash();
-        if self.chain.status(&hash).is_some() || self.headers.contains_key(&hash) {
+        if self.chain.height_of(&hash).is_some() || self.headers.contains_key(&hash) {
             return Ok(());
         }
         let parent = header.prev_blockhash;

@@ -141,6 +141,37 @@ fn partition_heals_to_the_most_work_chain_and_losing_txs_return_to_the_mempool()
     assert_eq!(paid.confirmed, coins(5));
 }
 
+/// Two halves that heal with branches of equal work keep their own tips (neither
+/// branch has more work), and the headers each hears of the other's branch are set
+/// aside. The next block on one branch must then win on both nodes, although it
+/// arrives as an orphan whose parent is only a set-aside header.
+#[test]
+fn after_a_heal_between_equal_branches_the_next_block_decides() {
+    let mut net = Net::new(2, ChainParams::regtest(), 5);
+    net.connect(0, 1, 50);
+    net.mine(0);
+    net.settle(10_000);
+    net.cut(0, 1);
+    for _ in 0..3 {
+        net.now += 15_000;
+        net.mine(0);
+        net.mine(1);
+        net.settle(10_000);
+    }
+    net.connect(0, 1, 50);
+    net.settle(30_000);
+    let tips = net.tips();
+    assert_ne!(tips[0], tips[1], "equal work: each keeps its own branch");
+    net.now += 15_000;
+    let winner = net.mine(1);
+    net.settle(30_000);
+    assert_eq!(net.tips(), vec![winner; 2]);
+    assert_eq!(net.nodes[0].chain().orphan_count(), 0);
+    assert!(net.events[0].iter().any(
+        |event| matches!(event, Event::Reorg { depth: 3, new_tip, .. } if *new_tip == winner)
+    ));
+}
+
 #[test]
 fn a_late_joiner_syncs_two_thousand_blocks_header_first() {
     let mut net = Net::new(2, ChainParams::regtest(), 3);
