@@ -26,6 +26,10 @@ use crate::wire::{
 
 /// How long a banned peer stays banned.
 pub const BAN_MS: u64 = 10 * 60 * 1_000;
+/// How long a shell waits before greeting again a peer the node dropped without a
+/// ban (it stalled, or ran another chain). In a classroom the channel stays open and
+/// the peer is only slow or a moment behind a reset, so it deserves a fresh start.
+pub const REGREET_MS: u64 = 5_000;
 /// The window over which unrequested messages are counted.
 pub const RATE_WINDOW_MS: u64 = 1_000;
 /// Unrequested messages allowed per window; far above what gossip needs.
@@ -142,6 +146,7 @@ pub struct Node {
     next_ping: u64,
     next_resync: u64,
     ping_nonce: u64,
+    sessions: u64,
     observer: bool,
 }
 
@@ -168,6 +173,7 @@ impl Node {
             next_ping: 0,
             next_resync: 0,
             ping_nonce: 0,
+            sessions: 0,
             observer: false,
         }
     }
@@ -233,9 +239,16 @@ impl Node {
             });
             return;
         }
-        self.peers.insert(peer, Peer::new(now));
-        let hello = self.hello();
-        self.send(peer, Message::Hello(hello));
+        let session = self.new_session(now);
+        self.peers.insert(peer, Peer::new(now, session));
+        self.send_hello(peer, now);
+    }
+
+    /// A conversation id no earlier run of this node is likely to have used with
+    /// the same peer: the clock, and a counter for ids made in one millisecond.
+    fn new_session(&mut self, now: u64) -> u64 {
+        self.sessions += 1;
+        (now << 16) | (self.sessions & 0xffff)
     }
 
     /// A connection closed; what we asked of that peer can go to others.
@@ -268,13 +281,10 @@ impl Node {
         }
         let greeted = peer_state.hello.is_some();
         match message {
-            Message::Hello(hello) if !greeted => self.on_hello(peer, hello, now),
-            Message::Hello(_) => {
-                self.misbehave(peer, Misbehavior::Handshake("a second hello"), now);
-            }
-            _ if !greeted => {
-                self.misbehave(peer, Misbehavior::Handshake("a message before hello"), now);
-            }
+            Message::Hello(hello) => self.on_hello(peer, hello, now),
+            // Left over from a conversation that ended on our side (a drop, a cut,
+            // a reset) before the peer heard of it: its hello comes next.
+            _ if !greeted => {}
             Message::Inv(items) => self.on_inv(peer, items, now),
             Message::GetData(items) => self.on_getdata(peer, items),
             Message::NotFound(items) => self.on_notfound(peer, items),
@@ -323,6 +333,15 @@ impl Node {
                 peer,
                 reason: format!("{peer} {why}"),
             });
+        }
+        let unheard: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, peer)| peer.hello_due(now))
+            .map(|(id, _)| *id)
+            .collect();
+        for peer in unheard {
+            self.send_hello(peer, now);
         }
         for peer in self.peers.values_mut() {
             peer.forgive(now);
@@ -401,19 +420,28 @@ impl Node {
         }
     }
 
-    fn hello(&self) -> Hello {
+    /// Our hello to `peer`: our chain, our session with it and theirs as we heard it.
+    fn send_hello(&mut self, peer: PeerId, now: u64) {
         let (tip, height) = if self.observer {
             (self.genesis(), 0)
         } else {
             (self.chain.tip(), self.chain.height())
         };
-        Hello {
+        let (network, genesis) = (self.chain.params().name.clone(), self.genesis());
+        let Some(state) = self.peers.get_mut(&peer) else {
+            return;
+        };
+        state.hello_sent_at = now;
+        let hello = Hello {
             version: PROTOCOL_VERSION,
-            network: self.chain.params().name.clone(),
-            genesis: self.genesis(),
+            network,
+            genesis,
             tip,
             height,
-        }
+            session: state.session,
+            seen: state.hello.as_ref().map_or(0, |hello| hello.session),
+        };
+        self.send(peer, Message::Hello(hello));
     }
 
     fn genesis(&self) -> BlockHash {
@@ -450,8 +478,23 @@ impl Node {
             self.part(peer, RejectCode::Incompatible, reason);
             return;
         }
+        let state = self.peers.get_mut(&peer).expect("connected");
+        let known = state.hello.as_ref().map(|known| known.session);
+        if known.is_some_and(|session| session != hello.session) {
+            state.restart();
+        }
+        let heard_us = hello.seen == state.session;
+        let answer = known != Some(hello.session) || !heard_us;
+        state.acked = heard_us || (state.acked && known == Some(hello.session));
+        let first = state.hello.is_none();
         let (height, tip) = (hello.height, hello.tip);
-        self.peers.get_mut(&peer).expect("connected").hello = Some(hello);
+        state.hello = Some(hello);
+        if answer {
+            self.send_hello(peer, now);
+        }
+        if !first {
+            return;
+        }
         self.event(Event::PeerReady { peer, height });
         if self.chain.status(&tip).is_none() && !self.headers.contains_key(&tip) {
             self.request_headers(peer, now);

@@ -27,6 +27,10 @@ pub const REQUEST_TIMEOUT_MS: u64 = 10_000;
 /// After this long (ms) an unanswered ping means the peer is gone.
 pub const PING_TIMEOUT_MS: u64 = 60_000;
 
+/// Our hello is sent again this often (ms) until the peer shows it heard it: the
+/// first message on a fresh data channel can be lost.
+pub const HELLO_RETRY_MS: u64 = 2_000;
+
 /// One point of misbehaviour score is forgiven per this many ms.
 pub const FORGIVE_MS: u64 = 10_000;
 
@@ -66,9 +70,6 @@ pub enum Misbehavior {
     /// A pushed block that did not improve our chain.
     #[error("pushed an unrequested block {0} on a branch with less work than ours")]
     LowWorkBlock(String),
-    /// Any message before the handshake, or a second handshake.
-    #[error("broke the handshake: {0}")]
-    Handshake(&'static str),
     /// A block whose timestamp is too far ahead of our clock.
     #[error("sent a block from the future: {0}")]
     FutureBlock(String),
@@ -84,9 +85,7 @@ impl Misbehavior {
             | Misbehavior::InvalidBlock(_)
             | Misbehavior::InvalidHeader(_)
             | Misbehavior::InvalidTx(_) => BAN_SCORE,
-            Misbehavior::UnrequestedHeaders
-            | Misbehavior::LowWorkBlock(_)
-            | Misbehavior::Handshake(_) => 34,
+            Misbehavior::UnrequestedHeaders | Misbehavior::LowWorkBlock(_) => 34,
             Misbehavior::DoubleSpend(_) => 20,
             // Also what an honest peer's answer looks like after a locator raced a
             // reorg: ten in a row before a ban.
@@ -136,8 +135,14 @@ const KNOWN_CAPACITY: usize = 10_000;
 /// Per-connection state.
 #[derive(Clone, Debug)]
 pub(crate) struct Peer {
-    /// Their handshake, once received.
+    /// Their handshake, once received (its session is their side of the conversation).
     pub(crate) hello: Option<Hello>,
+    /// Our side of the conversation, sent in every hello.
+    pub(crate) session: u64,
+    /// Whether their hello showed they heard our session.
+    pub(crate) acked: bool,
+    /// When we last sent our hello (ms).
+    pub(crate) hello_sent_at: u64,
     /// Accumulated misbehaviour.
     pub(crate) score: u32,
     /// What they have announced or we have sent them: never announce it back.
@@ -157,9 +162,12 @@ pub(crate) struct Peer {
 }
 
 impl Peer {
-    pub(crate) fn new(now: u64) -> Self {
+    pub(crate) fn new(now: u64, session: u64) -> Self {
         Self {
             hello: None,
+            session,
+            acked: false,
+            hello_sent_at: now,
             score: 0,
             known: RecentSet::new(KNOWN_CAPACITY),
             requested: BTreeMap::new(),
@@ -169,6 +177,22 @@ impl Peer {
             ping: None,
             forgiven_at: now,
         }
+    }
+
+    /// The peer began a new conversation (it reconnected, healed or reset): what it
+    /// knew and what we asked of it belong to the old one. Its score and its rate
+    /// window stay, so greeting again never wipes a record.
+    pub(crate) fn restart(&mut self) {
+        self.hello = None;
+        self.known = RecentSet::new(KNOWN_CAPACITY);
+        self.requested.clear();
+        self.headers_asked = None;
+        self.ping = None;
+    }
+
+    /// Whether our hello should go out again at `now`.
+    pub(crate) fn hello_due(&self, now: u64) -> bool {
+        !self.acked && now.saturating_sub(self.hello_sent_at) >= HELLO_RETRY_MS
     }
 
     /// Forgets one point of score per [`FORGIVE_MS`] of good behaviour, so the odd
@@ -236,7 +260,7 @@ mod tests {
 
     #[test]
     fn rate_window_resets() {
-        let mut peer = Peer::new(0);
+        let mut peer = Peer::new(0, 1);
         assert!(!(0..3).any(|_| peer.over_rate(10, 1_000, 3)));
         assert!(peer.over_rate(20, 1_000, 3));
         assert!(!peer.over_rate(1_020, 1_000, 3));
@@ -244,7 +268,7 @@ mod tests {
 
     #[test]
     fn score_is_forgiven_slowly() {
-        let mut peer = Peer::new(0);
+        let mut peer = Peer::new(0, 1);
         peer.score = 20;
         peer.forgive(FORGIVE_MS * 5 + 1);
         assert_eq!(peer.score, 15);

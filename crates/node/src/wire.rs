@@ -15,8 +15,8 @@ use ledger::{Block, BlockHash, BlockHeader, DecodeError, Transaction, Txid};
 
 /// Marks ChainLab traffic, so stray bytes on a data channel fail fast.
 pub const MAGIC: [u8; 4] = *b"CLab";
-/// The protocol version this node speaks.
-pub const PROTOCOL_VERSION: u16 = 1;
+/// The protocol version this node speaks (2: hellos carry sessions).
+pub const PROTOCOL_VERSION: u16 = 2;
 /// Largest encoded message accepted or sent (so also the largest block). 64 KiB is
 /// what a WebRTC data channel must carry when the far end's SDP names no
 /// `max-message-size` (RFC 8841), as the native WebRTC stack's does not: anything
@@ -110,6 +110,12 @@ pub struct Hello {
     pub tip: BlockHash,
     /// Height of that tip.
     pub height: u32,
+    /// The sender's id for this conversation, new each time it (re)connects to us.
+    pub session: u64,
+    /// Our session as the sender last heard it (0: none yet). Hellos are answered
+    /// until both sides have heard each other's current session, so a lost hello, a
+    /// heal or a reset on either side always ends in one shared conversation.
+    pub seen: u64,
 }
 
 /// Why a node refused something, in words for the learner at the other end.
@@ -228,6 +234,8 @@ impl Message {
                 out.extend_from_slice(hello.genesis.as_byte_array());
                 out.extend_from_slice(hello.tip.as_byte_array());
                 out.extend_from_slice(&hello.height.to_le_bytes());
+                out.extend_from_slice(&hello.session.to_le_bytes());
+                out.extend_from_slice(&hello.seen.to_le_bytes());
             }
             Message::Inv(items) | Message::GetData(items) | Message::NotFound(items) => {
                 put_count(&mut out, items.len());
@@ -289,6 +297,8 @@ impl Message {
                 genesis: BlockHash::from_byte_array(reader.array()?),
                 tip: BlockHash::from_byte_array(reader.array()?),
                 height: u32::from_le_bytes(reader.array()?),
+                session: u64::from_le_bytes(reader.array()?),
+                seen: u64::from_le_bytes(reader.array()?),
             }),
             1 => Message::Inv(reader.inventory("inv")?),
             2 => Message::GetData(reader.inventory("getdata")?),

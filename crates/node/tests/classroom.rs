@@ -407,6 +407,8 @@ impl Attack {
             genesis,
             tip: genesis,
             height: 0,
+            session: 1,
+            seen: 0,
         });
         node.receive(peer, &hello.encode(), self.net.now);
         self.net.pump(0);
@@ -618,6 +620,8 @@ fn nodes_of_another_chain_are_turned_away_without_a_ban() {
         genesis: other.chain().tip(),
         tip: other.chain().tip(),
         height: 0,
+        session: 1,
+        seen: 0,
     });
     node.receive(PeerId(1), &hello.encode(), now);
     let outputs = node.drain_outputs();
@@ -635,6 +639,8 @@ fn hello_from(node: &Node, tip: ledger::BlockHash, height: u32) -> Vec<u8> {
         genesis: node.chain().block_at_height(0).unwrap().block_hash(),
         tip,
         height,
+        session: 1,
+        seen: 0,
     })
     .encode()
 }

@@ -2,9 +2,12 @@
 //!
 //! The transport (WebRTC or BroadcastChannel) names members with strings; the node
 //! counts peers with small numbers. A member can be present without being attached
-//! to the node: cut off by a scenario, or dropped by the node for misbehaving. Node
+//! to the node: cut off by a scenario, banned, or dropped by the node as slow. Node
 //! ids are never reused, so a member that comes back starts with a clean record in
 //! the node; a ban is kept here by member, where it survives that fresh id.
+//!
+//! A member the node dropped without a ban rests a moment before we greet it again,
+//! so a slow laptop is not asked twice a second; its own hello is taken at once.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +20,7 @@ pub struct PeerTable {
     present: BTreeMap<MemberId, Option<PeerId>>,
     by_node: BTreeMap<PeerId, MemberId>,
     banned_until: BTreeMap<MemberId, u64>,
+    resting_until: BTreeMap<MemberId, u64>,
 }
 
 impl PeerTable {
@@ -68,6 +72,17 @@ impl PeerTable {
         self.banned_until.insert(member, until);
     }
 
+    /// Leaves `member` for us to greet again only from `until` on.
+    pub fn rest(&mut self, member: MemberId, until: u64) {
+        self.resting_until.insert(member, until);
+    }
+
+    pub fn is_resting(&self, member: &MemberId, now: u64) -> bool {
+        self.resting_until
+            .get(member)
+            .is_some_and(|until| *until > now)
+    }
+
     pub fn is_banned(&self, member: &MemberId, now: u64) -> bool {
         self.banned_until
             .get(member)
@@ -96,8 +111,10 @@ impl PeerTable {
         self.by_node.len()
     }
 
-    /// Forgets every node id (the node was replaced), keeping members and bans.
+    /// Forgets every node id (the node was replaced), keeping members and bans;
+    /// rests end, since the node that dropped those members is gone.
     pub fn detach_all(&mut self) {
+        self.resting_until.clear();
         for slot in self.present.values_mut() {
             *slot = None;
         }
@@ -142,6 +159,8 @@ mod tests {
         let mut table = PeerTable::default();
         table.join(id("m"));
         table.ban(id("m"), 1_000);
+        table.rest(id("m"), 10);
+        assert!(table.is_resting(&id("m"), 9) && !table.is_resting(&id("m"), 10));
         assert_eq!(table.attach(&id("m"), 999), None);
         assert!(table.attach(&id("m"), 1_000).is_some());
     }

@@ -10,7 +10,7 @@
 
 use ledger::{Address, Amount, Block, BlockError, BlockHash, ChainParams, MempoolError, Txid};
 use node::classroom::{MemberId, PeerStatus, Role, RoomParams, Scenario, Side};
-use node::node::BAN_MS;
+use node::node::{BAN_MS, REGREET_MS};
 use node::{Event, Message, Node, Output, Snapshot, StoreError, Wallet, WalletError};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -279,11 +279,11 @@ impl Session {
         self.pump(now);
     }
 
-    /// A hello starts a member's conversation afresh: it (re)attached us, after a
-    /// heal, a reset or a drop, and nodes do not learn of each other's scenario at the
-    /// same millisecond. So a hello from a member we already greeted restarts our side
-    /// too, one from a linked but detached member attaches it, and one from across a
-    /// cut waits until the cut heals.
+    /// Members do not learn of the instructor's changes at the same millisecond, so
+    /// a hello can come before we are ready for it: one from a linked member not yet
+    /// attached attaches it (the node answers it), and one from across a cut waits
+    /// until the cut heals. A hello from an attached member is the node's business:
+    /// it restarts the conversation when the member started a new one.
     fn on_hello(&mut self, member: &MemberId, bytes: &[u8], now: u64) {
         if !self.peers.is_present(member) {
             return;
@@ -293,21 +293,19 @@ impl Session {
             return;
         }
         if let Some(peer) = self.peers.node_id(member) {
-            let greeted = self.node.ready_peers().iter().any(|(p, _)| *p == peer);
-            if !greeted {
-                self.node.receive(peer, bytes, now);
-                return;
-            }
-            self.peers.detach(member);
-            self.node.peer_disconnected(peer, now);
+            self.node.receive(peer, bytes, now);
+            return;
         }
         self.hellos.insert(member.clone(), bytes.to_vec());
         self.link(member, now);
     }
 
-    /// The node's timers.
+    /// The node's timers; a member the node dropped as slow is greeted again once
+    /// it has rested.
     pub fn tick(&mut self, now: u64) {
         self.node.tick(now);
+        self.pump(now);
+        self.relink(now);
         self.pump(now);
     }
 
@@ -464,12 +462,15 @@ impl Session {
         }
     }
 
-    /// Cuts the links the scenario forbids and restores those it allows again.
+    /// Cuts the links the scenario forbids and restores those it allows again
+    /// (a member resting after a drop is greeted once its rest is over).
     fn relink(&mut self, now: u64) {
         let members: Vec<MemberId> = self.peers.members().cloned().collect();
         for member in members {
             if self.linked(&member) {
-                self.link(&member, now);
+                if !self.peers.is_resting(&member, now) {
+                    self.link(&member, now);
+                }
             } else if let Some(peer) = self.peers.detach(&member) {
                 self.node.peer_disconnected(peer, now);
             }
@@ -556,7 +557,9 @@ impl Session {
                     }
                 }
                 Output::Disconnect { peer, .. } => {
-                    self.peers.forget_node(peer);
+                    if let Some(member) = self.peers.forget_node(peer) {
+                        self.peers.rest(member, now + REGREET_MS);
+                    }
                 }
                 Output::Event(event) => {
                     changed |= self.on_event(event, now);

@@ -141,6 +141,8 @@ mod tests {
             genesis: BlockHash::from_byte_array([1; 32]),
             tip: BlockHash::from_byte_array([2; 32]),
             height: 0,
+            session: 1,
+            seen: 0,
         })
         .encode()
     }

@@ -242,7 +242,9 @@ impl Shell {
             tokio::select! {
                 _ = poll.tick() => self.pump()?,
                 _ = tick.tick() => {
-                    self.node.tick(self.clock.now_ms());
+                    let now = self.clock.now_ms();
+                    self.node.tick(now);
+                    self.relink(now);
                     self.flush()?;
                 }
                 _ = status.tick() => self.status(),
@@ -333,42 +335,40 @@ impl Shell {
         self.flush()
     }
 
-    /// Hands the node what linked peers send. A hello for another chain (a peer not
-    /// yet reset, or already reset) or from a member still cut off is held for later;
-    /// other data from a peer whose hello has not come is dropped, since it belongs
-    /// to a connection the node no longer has (the peer reset before this node did).
+    /// Hands the node what linked peers send.
     fn on_packet(&mut self, room: RoomId, packet: &[u8], now: u64) {
-        let network = hello_network(packet);
-        let Some(peer) = self.peers.node_id(room) else {
-            if network.is_some() {
-                self.links.hold_hello(room, packet.to_vec());
-            } else {
-                self.payment_across_the_cut(room, packet);
-            }
-            return;
-        };
-        match network {
-            Some(network) if network != self.node.chain().params().name => {
-                self.links.hold_hello(room, packet.to_vec());
-            }
-            None if !self.node.ready_peers().iter().any(|(id, _)| *id == peer) => {}
-            _ => self.node.receive(peer, packet, now),
+        if let Some(network) = hello_network(packet) {
+            self.on_hello(room, packet, &network, now);
+        } else if let Some(peer) = self.peers.node_id(room) {
+            self.node.receive(peer, packet, now);
+        } else {
+            self.payment_across_the_cut(room, packet);
         }
     }
 
-    /// Attaches the members this node may talk to and detaches the others.
+    /// Members do not learn of the instructor's changes at the same millisecond, so
+    /// a hello can come before this node is ready for it. One from a linked member
+    /// not yet attached attaches it (the node answers it); one for another chain, or
+    /// from across a cut, is held until this node gets there.
+    fn on_hello(&mut self, room: RoomId, packet: &[u8], network: &str, now: u64) {
+        let ours = network == self.node.chain().params().name;
+        match self.peers.node_id(room) {
+            Some(peer) if ours => self.node.receive(peer, packet, now),
+            None if ours && self.links.may_talk(room, now) => {
+                self.links.hold_hello(room, packet.to_vec());
+                self.attach(room, now);
+            }
+            _ => self.links.hold_hello(room, packet.to_vec()),
+        }
+    }
+
+    /// Attaches the members this node may talk to and detaches the others (a
+    /// member resting after a drop is greeted once its rest is over).
     fn relink(&mut self, now: u64) {
         for room in self.links.connected() {
             let attached = self.peers.node_id(room);
             match (self.links.may_talk(room, now), attached) {
-                (true, None) => {
-                    let peer = self.peers.connect(room);
-                    self.node.peer_connected(peer, now);
-                    let network = self.node.chain().params().name.clone();
-                    if let Some(hello) = self.links.take_hello(room, &network) {
-                        self.node.receive(peer, &hello, now);
-                    }
-                }
+                (true, None) if !self.peers.is_resting(room, now) => self.attach(room, now),
                 (false, Some(peer)) => {
                     self.peers.forget_room(room);
                     self.node.peer_disconnected(peer, now);
@@ -376,6 +376,16 @@ impl Shell {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// Greets `room` with a fresh node-side id, replaying the hello it sent first.
+    fn attach(&mut self, room: RoomId, now: u64) {
+        let peer = self.peers.connect(room);
+        self.node.peer_connected(peer, now);
+        let network = self.node.chain().params().name.clone();
+        if let Some(hello) = self.links.take_hello(room, &network) {
+            self.node.receive(peer, &hello, now);
         }
     }
 
@@ -539,6 +549,8 @@ impl Shell {
                 Output::Disconnect { peer, reason } => {
                     if let Some(room_id) = self.peers.forget_node(peer) {
                         println!("{}: dropped peer {room_id}: {reason}", self.name);
+                        let rest = self.clock.now_ms() + node::node::REGREET_MS;
+                        self.peers.rest(room_id, rest);
                     }
                 }
                 Output::Event(event) => self.on_event(event),

@@ -3,6 +3,11 @@
 //! The signaling server gives every peer a UUID; the node counts peers with small
 //! numbers. A number is never reused, so a peer that leaves and comes back starts
 //! with a clean record in the node rather than inheriting a stranger's.
+//!
+//! A peer the node dropped without a ban (slow, or on another chain) rests a moment
+//! before we greet it again, so a slow laptop is not asked twice a second; its own
+//! hello is taken at once. Rests belong to the node that dropped the peer, so a
+//! reset (a new table) ends them.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +19,7 @@ pub struct PeerTable {
     next: u64,
     by_room: BTreeMap<RoomId, PeerId>,
     by_node: BTreeMap<PeerId, RoomId>,
+    resting_until: BTreeMap<RoomId, u64>,
 }
 
 impl PeerTable {
@@ -39,6 +45,17 @@ impl PeerTable {
         let room = self.by_node.remove(&peer)?;
         self.by_room.remove(&room);
         Some(room)
+    }
+
+    /// Leaves `room` for us to greet again only from `until` on.
+    pub fn rest(&mut self, room: RoomId, until: u64) {
+        self.resting_until.insert(room, until);
+    }
+
+    pub fn is_resting(&self, room: RoomId, now: u64) -> bool {
+        self.resting_until
+            .get(&room)
+            .is_some_and(|until| *until > now)
     }
 
     pub fn node_id(&self, room: RoomId) -> Option<PeerId> {
@@ -77,5 +94,7 @@ mod tests {
         assert_eq!(table.forget_room(room(2)), Some(b));
         assert_eq!(table.room_id(b), None);
         assert_eq!(table.len(), 1);
+        table.rest(room(2), 10);
+        assert!(table.is_resting(room(2), 9) && !table.is_resting(room(2), 10));
     }
 }

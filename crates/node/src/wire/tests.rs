@@ -76,15 +76,24 @@ fn arb_locator() -> impl Strategy<Value = Vec<BlockHash>> {
 
 fn arb_message() -> impl Strategy<Value = Message> {
     prop_oneof![
-        ("[a-z]{0,12}", arb_hash(), arb_hash(), any::<u32>()).prop_map(
-            |(network, genesis, tip, height)| Message::Hello(Hello {
-                version: PROTOCOL_VERSION,
-                network,
-                genesis: BlockHash::from_byte_array(genesis),
-                tip: BlockHash::from_byte_array(tip),
-                height,
-            })
-        ),
+        (
+            "[a-z]{0,12}",
+            arb_hash(),
+            arb_hash(),
+            any::<u32>(),
+            any::<(u64, u64)>()
+        )
+            .prop_map(
+                |(network, genesis, tip, height, (session, seen))| Message::Hello(Hello {
+                    version: PROTOCOL_VERSION,
+                    network,
+                    genesis: BlockHash::from_byte_array(genesis),
+                    tip: BlockHash::from_byte_array(tip),
+                    height,
+                    session,
+                    seen,
+                })
+            ),
         arb_inv().prop_map(Message::Inv),
         arb_inv().prop_map(Message::GetData),
         arb_inv().prop_map(Message::NotFound),
@@ -182,11 +191,11 @@ fn framing_errors_are_named() {
         Err(WireError::BadMagic)
     );
     assert_eq!(
-        Message::decode(b"CLab\x02\x00\x09"),
-        Err(WireError::UnsupportedVersion(2))
+        Message::decode(b"CLab\x01\x00\x09"),
+        Err(WireError::UnsupportedVersion(1))
     );
     assert_eq!(
-        Message::decode(b"CLab\x01\x00\xee"),
+        Message::decode(b"CLab\x02\x00\xee"),
         Err(WireError::UnknownKind(0xee))
     );
     assert_eq!(

@@ -539,3 +539,32 @@ fn a_heal_or_reset_heard_at_different_moments_still_reconnects_everyone() {
         );
     }
 }
+
+#[test]
+fn a_member_dropped_as_slow_is_greeted_again_after_a_rest_and_the_sync_resumes() {
+    let mut room = Room::new(&["a", "b"], easy(0, Scenario::Normal));
+    room.now += 1_000;
+    let now = room.now;
+    let b = &mut room.sessions[1];
+    let mut block = b.block_template(now);
+    let chain = b.node().chain();
+    let seed = chain.seed_for_child(&chain.tip());
+    assert!(mine_header(&mut block.header, &**chain.hasher(), &seed));
+    let hash = block.block_hash();
+    b.submit_mined(block, now).unwrap();
+    while let Some(transmit) = room.sessions[1].poll_transmit() {
+        room.sessions[0].receive(&id("b"), &transmit.bytes, now);
+    }
+    // a asks b for the block; the request is lost, as on an overloaded laptop.
+    while room.sessions[0].poll_transmit().is_some() {}
+    room.now += 30_000;
+    room.sessions[0].tick(room.now);
+    room.settle();
+    assert_eq!(room.sessions[0].peers_linked(), 0, "a dropped b as stalled");
+    room.now += node::node::REGREET_MS;
+    room.sessions[0].tick(room.now);
+    room.settle();
+    assert_eq!(room.tips(), vec![hash; 2]);
+    assert_eq!(room.sessions[0].peers_linked(), 1);
+    assert_eq!(room.sessions[1].peers_linked(), 1);
+}
