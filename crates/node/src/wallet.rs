@@ -149,7 +149,7 @@ impl Wallet {
     }
 
     /// Builds and signs a payment of `amount` to `to` with `fee`, spending the
-    /// largest available coins first and returning change to this wallet.
+    /// oldest available coins first and returning change to this wallet.
     pub fn pay(
         &self,
         chain: &Chain,
@@ -163,10 +163,12 @@ impl Wallet {
         }
         let needed = amount.checked_add(fee).map_err(|_| WalletError::Overflow)?;
         let mut coins = self.spendable(chain, mempool);
+        // Oldest coins first: every peer that is not far behind holds them, and a
+        // reorg is least likely to take them away.
         coins.sort_by(|a, b| {
-            b.1.output
-                .amount
-                .cmp(&a.1.output.amount)
+            a.1.height
+                .cmp(&b.1.height)
+                .then(b.1.output.amount.cmp(&a.1.output.amount))
                 .then(a.0.cmp(&b.0))
         });
         let mut chosen = Vec::new();
