@@ -221,7 +221,6 @@ fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
 }
 
 #[test]
-#[ignore = "flaky: two native miners sometimes stay on their own branches after a heal (open bug); run with --ignored"]
 fn two_nodes_converge_over_webrtc_and_a_restarted_one_reloads_and_catches_up() {
     let _alone = one_at_a_time();
     let started = Instant::now();
@@ -286,7 +285,6 @@ fn steady_chain(epoch: u32) -> serde_json::Value {
 }
 
 #[test]
-#[ignore = "flaky: two native miners sometimes stay on their own branches after a heal (open bug); run with --ignored"]
 fn an_attacker_is_dropped_by_both_nodes_over_webrtc_and_their_chain_stays_valid() {
     let _alone = one_at_a_time();
     let deadline = Instant::now() + Duration::from_secs(100);
@@ -351,7 +349,6 @@ fn an_attacker_is_dropped_by_both_nodes_over_webrtc_and_their_chain_stays_valid(
 }
 
 #[test]
-#[ignore = "flaky: two native miners sometimes stay on their own branches after a heal (open bug); run with --ignored"]
 fn nodes_obey_a_partition_its_heal_and_a_reset_of_the_room() {
     let _alone = one_at_a_time();
     let deadline = Instant::now() + Duration::from_secs(110);
@@ -456,7 +453,6 @@ fn nodes_obey_a_partition_its_heal_and_a_reset_of_the_room() {
 }
 
 #[test]
-#[ignore = "flaky: two native miners sometimes stay on their own branches after a heal (open bug); run with --ignored"]
 fn a_double_spend_pays_the_merchant_across_the_cut_and_the_release_undoes_it() {
     let _alone = one_at_a_time();
     let deadline = Instant::now() + Duration::from_secs(100);

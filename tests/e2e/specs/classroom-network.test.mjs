@@ -99,7 +99,7 @@ test('native nodes on the private network converge and drop the attacker', { ski
   // The kinds that need no coin of the attacker's own. A bad signature and a double
   // spend spend the attacker's freshly mined coin, and with miners racing it here a tab
   // may not hold that coin yet when the spend arrives (then it waits, rightly, rather
-  // than banning): those two run in `cargo test -p chainlab --test native_node -- --ignored`, over
+  // than banning): those two run in `crates/chainlab/tests/native_node.rs`, over
   // the same real WebRTC, where the chain is quiet enough for the coin to settle.
   const kinds = ['invalid-block', 'flood'];
   const report = await attack(net, base, room.code, kinds, 2);
@@ -180,7 +180,7 @@ test('tabs of two browsers and a native node mine, pay, fork, heal, reload and d
   // The kinds that need no coin of the attacker's own. A bad signature and a double
   // spend spend the attacker's freshly mined coin, and with miners racing it here a tab
   // may not hold that coin yet when the spend arrives (then it waits, rightly, rather
-  // than banning): those two run in `cargo test -p chainlab --test native_node -- --ignored`, over
+  // than banning): those two run in `crates/chainlab/tests/native_node.rs`, over
   // the same real WebRTC, where the chain is quiet enough for the coin to settle.
   const kinds = ['invalid-block', 'flood'];
   const report = await attack(net, base, room.code, kinds, everyone + 1);
