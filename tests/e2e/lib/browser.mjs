@@ -17,7 +17,11 @@ export async function launch() {
 /// A page whose console errors and warnings, page errors and failed requests are
 /// collected in `page.problems`, so every test can assert that none happened.
 export async function openPage(browser, options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  return openTab(await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options }));
+}
+
+/// A new tab of `context` that records its problems like `openPage`'s.
+export async function openTab(context) {
   const page = await context.newPage();
   page.problems = [];
   page.on('console', (message) => {
@@ -27,9 +31,18 @@ export async function openPage(browser, options = {}) {
   });
   page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) => {
-    page.problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
+    const url = request.url();
+    // A classroom page that navigates or closes cuts its own event stream.
+    if (url.endsWith('/events')) return;
+    page.problems.push(`request failed: ${url} ${request.failure()?.errorText}`);
   });
   return page;
+}
+
+/// Switches the app's language and waits until the page shows it.
+export async function setLang(page, code) {
+  await page.locator('.lang-switch select').selectOption(code);
+  await page.locator(`html[lang="${code}"]`).waitFor();
 }
 
 export async function screenshot(page, name) {

@@ -206,7 +206,48 @@ export async function attack(net, base, code, kinds, peers) {
   return proc.lines;
 }
 
-/// The tab's status (`{member, height, tip, balance, address, ...}`).
-export const tabStatus = (page) => page.evaluate(() => window.__chainlab.status());
+/// The tab's status (`{member, height, tip, balance, address, ...}`), or undefined
+/// before the classroom page has loaded.
+export const tabStatus = (page) => page.evaluate(() => window.__chainlab?.status());
+
+/// Waits for `predicate(status)` on `page`, failing with what the tab last showed.
+export async function waitStatus(page, predicate, what, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await tabStatus(page).catch(() => undefined);
+    if (last && predicate(last)) return last;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`${what}: not reached within ${timeout / 1000} s; last status ${JSON.stringify(last)}`);
+}
+
+/// Mines on `page` until its height reaches `height`, runs `during` (still mining),
+/// then stops.
+export async function mineTo(page, height, during = async () => {}) {
+  const toggle = page.getByTestId('mine-toggle');
+  await toggle.filter({ hasText: /Start mining|开始挖矿/ }).waitFor({ timeout: 30_000 });
+  await toggle.click();
+  try {
+    await waitStatus(page, (s) => s.height >= height, `mining to height ${height}`, 60_000);
+    await during();
+  } finally {
+    await toggle.click();
+  }
+  await toggle.filter({ hasText: /Start mining|开始挖矿/ }).waitFor();
+}
+
+/// Waits until every tab reports the same tip at `height` or above.
+export async function converge(pages, height, what) {
+  const deadline = Date.now() + 30_000;
+  let tips = [];
+  while (Date.now() < deadline) {
+    const all = await Promise.all(pages.map((page) => tabStatus(page)));
+    tips = all.map((s) => `${s?.height}:${s?.tip}`);
+    if (all.every((s) => s && s.height >= height && s.tip === all[0].tip)) return all[0];
+    await pages[0].waitForTimeout(250);
+  }
+  throw new Error(`${what}: the tabs did not converge on one tip; they show ${tips.join(', ')}`);
+}
 /// The blocks the tab accepted, with their arrival times.
 export const tabBlocks = (page) => page.evaluate(() => window.__chainlab.blocks);

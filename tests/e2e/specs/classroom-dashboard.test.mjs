@@ -3,7 +3,8 @@
 // with easier rules, cut the class in two and heal it, all from the dashboard.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, screenshot } from '../lib/browser.mjs';
+import { BASE, launch, openTab, screenshot, setLang } from '../lib/browser.mjs';
+import { converge, mineTo, tabStatus, waitStatus } from '../lib/classroom.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -11,67 +12,6 @@ after(async () => { await browser?.close(); });
 
 const PROJECTOR = { width: 1280, height: 720 };
 const FULL_HD = { width: 1920, height: 1080 };
-
-/// A tab that records console errors and warnings, page errors and failed requests.
-async function openTab(context) {
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('console', (message) => {
-    if (['error', 'warning'].includes(message.type())) {
-      page.problems.push(`console ${message.type()}: ${message.text()}`);
-    }
-  });
-  page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => {
-    const url = request.url();
-    // A page that navigates or closes cuts its own event stream: not a problem.
-    if (url.endsWith('/events')) return;
-    page.problems.push(`request failed: ${url} ${request.failure()?.errorText}`);
-  });
-  return page;
-}
-
-const status = (page) => page.evaluate(() => window.__chainlab?.status());
-
-async function waitStatus(page, predicate, what, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await status(page).catch(() => undefined);
-    if (last && predicate(last)) return last;
-    await page.waitForTimeout(200);
-  }
-  assert.fail(`${what}: not reached within ${timeout / 1000} s; last status ${JSON.stringify(last)}`);
-}
-
-async function mineTo(page, height) {
-  const toggle = page.getByTestId('mine-toggle');
-  await toggle.filter({ hasText: 'Start mining' }).waitFor({ timeout: 30_000 });
-  await toggle.click();
-  try {
-    await waitStatus(page, (s) => s.height >= height, `mining to height ${height}`, 40_000);
-  } finally {
-    await toggle.click();
-  }
-  await toggle.filter({ hasText: 'Start mining' }).waitFor();
-}
-
-async function converge(pages, height, what) {
-  const deadline = Date.now() + 30_000;
-  let tips = [];
-  while (Date.now() < deadline) {
-    const all = await Promise.all(pages.map(status));
-    tips = all.map((s) => `${s?.height}:${s?.tip}`);
-    if (all.every((s) => s && s.height >= height && s.tip === all[0].tip)) return all[0];
-    await pages[0].waitForTimeout(250);
-  }
-  assert.fail(`${what}: the tabs did not converge on one tip; they show ${tips.join(', ')}`);
-}
-
-async function setLang(page, code) {
-  await page.locator('.lang-switch select').selectOption(code);
-  await page.locator(`html[lang="${code}"]`).waitFor();
-}
 
 /// Screenshots at projector and full-HD sizes, in English and Chinese.
 async function shoot(page, name) {
@@ -169,13 +109,13 @@ test('the instructor hosts a class: join card, table, new rules, partition and h
   // Side A alone still hears the dashboard, a silent observer linked to both sides.
   await waitStatus(sideA, (s) => s.linked === 1, 'side A is cut from side B');
   await mineTo(sideA, 1);
-  const lonely = (await status(sideA)).height;
+  const lonely = (await tabStatus(sideA)).height;
   await mineTo(sideB, lonely + 1);
-  const longer = (await status(sideB)).height;
-  assert.equal((await status(sideA)).height, lonely, 'side A did not hear side B');
+  const longer = (await tabStatus(sideB)).height;
+  assert.equal((await tabStatus(sideA)).height, lonely, 'side A did not hear side B');
   const [nameA, nameB] = [first, second];
-  await rowShowsTip(dash, nameA, (await status(sideA)).tip, 'during the partition');
-  await rowShowsTip(dash, nameB, (await status(sideB)).tip, 'during the partition');
+  await rowShowsTip(dash, nameA, (await tabStatus(sideA)).tip, 'during the partition');
+  await rowShowsTip(dash, nameB, (await tabStatus(sideB)).tip, 'during the partition');
   await screenshot(dash, 'classroom-dashboard-partition-1280x720-en');
   await dash.getByRole('button', { name: 'Heal the network' }).click();
   const healed = await converge([ada, bo], longer, 'after the heal');

@@ -8,7 +8,8 @@
 // test plays the instructor through the HTTP API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, screenshot } from '../lib/browser.mjs';
+import { BASE, launch, openTab, screenshot, setLang } from '../lib/browser.mjs';
+import { converge, mineTo, tabStatus, waitStatus } from '../lib/classroom.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -19,76 +20,11 @@ async function openBrowserContext() {
   return browser.newContext({ viewport: { width: 1280, height: 900 } });
 }
 
-/// A tab that records console errors and warnings, page errors and failed requests.
-async function openTab(context) {
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('console', (message) => {
-    if (['error', 'warning'].includes(message.type())) {
-      page.problems.push(`console ${message.type()}: ${message.text()}`);
-    }
-  });
-  page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => {
-    const url = request.url();
-    // A tab that reloads or closes cuts its own event stream: not a problem.
-    if (url.endsWith('/events')) return;
-    page.problems.push(`request failed: ${url} ${request.failure()?.errorText}`);
-  });
-  return page;
-}
-
-const status = (page) => page.evaluate(() => window.__chainlab?.status());
-
-/// Waits for `predicate(status)` on `page`, failing with what the tab last showed.
-async function waitStatus(page, predicate, what, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await status(page).catch(() => undefined);
-    if (last && predicate(last)) return last;
-    await page.waitForTimeout(200);
-  }
-  assert.fail(`${what}: not reached within ${timeout / 1000} s; last status ${JSON.stringify(last)}`);
-}
-
 /// Joins with `name` from a page that shows the join form (the code already chosen).
 async function joinAs(page, name) {
   await page.locator('#class-name').fill(name);
   await page.getByRole('button', { name: /^(Join|加入)$/ }).click();
   await page.getByTestId('connection').filter({ hasText: /Connected|已连接/ }).waitFor({ timeout: 30_000 });
-}
-
-/// Mines on `page` until its height reaches `height`, runs `during` (still mining),
-/// then stops.
-async function mineTo(page, height, during = async () => {}) {
-  await page.getByTestId('mine-toggle').filter({ hasText: /Start mining|开始挖矿/ }).waitFor({ timeout: 30_000 });
-  await page.getByTestId('mine-toggle').click();
-  try {
-    await waitStatus(page, (s) => s.height >= height, `mining to height ${height}`, 60_000);
-    await during();
-  } finally {
-    await page.getByTestId('mine-toggle').click();
-  }
-  await page.getByTestId('mine-toggle').filter({ hasText: /Start mining|开始挖矿/ }).waitFor();
-}
-
-/// Waits until every tab reports the same tip at `height` or above.
-async function converge(pages, height, what) {
-  const deadline = Date.now() + 30_000;
-  let tips = [];
-  while (Date.now() < deadline) {
-    const all = await Promise.all(pages.map(status));
-    tips = all.map((s) => `${s?.height}:${s?.tip}`);
-    if (all.every((s) => s && s.height >= height && s.tip === all[0].tip)) return all[0];
-    await pages[0].waitForTimeout(250);
-  }
-  assert.fail(`${what}: the tabs did not converge on one tip; they show ${tips.join(', ')}`);
-}
-
-async function setLang(page, code) {
-  await page.locator('.lang-switch select').selectOption(code);
-  await page.locator(`html[lang="${code}"]`).waitFor();
 }
 
 test('tabs of one browser form a network without a server, mine and converge', async () => {
@@ -180,14 +116,14 @@ test('a real room: three tabs mine, pay a classmate, fork and heal, and a reload
   await converge(pages, 2, 'after Ada mined');
 
   // Ada pays Bo, picking Bo from the address book the status board fills.
-  const bob = await status(bo);
+  const bob = await tabStatus(bo);
   await ada.getByTestId('pay-to').locator(`option[value="${bob.address}"]`).waitFor({ state: 'attached', timeout: 15_000 });
   await ada.getByTestId('pay-to').selectOption(bob.address);
   await ada.locator('#class-pay-amount').fill('1.5');
   await ada.getByRole('button', { name: 'Send', exact: true }).click();
   await ada.getByTestId('pay-outcome').filter({ hasText: 'Sent' }).waitFor();
   await bo.getByTestId('incoming').filter({ hasText: '1.50000000' }).waitFor({ timeout: 15_000 });
-  const before = (await status(cy)).height;
+  const before = (await tabStatus(cy)).height;
   await mineTo(cy, before + 1);
   await converge(pages, before + 1, 'after Cy mined the payment');
   await bo.getByTestId('history').filter({ hasText: /1 confirmations|\d+ confirmations/ }).waitFor({ timeout: 15_000 });
@@ -204,17 +140,17 @@ test('a real room: three tabs mine, pay a classmate, fork and heal, and a reload
 
   // Partition: Ada alone on side A mines one block, Bo and Cy on side B two; the heal
   // reorganises Ada onto side B's chain.
-  const adaId = (await status(ada)).member;
+  const adaId = (await tabStatus(ada)).member;
   await putParams(room, { epoch: 1, chain, scenario: { kind: 'partition', side: [adaId] } });
   await ada.getByTestId('side').filter({ hasText: 'side A' }).waitFor({ timeout: 10_000 });
   await bo.getByTestId('side').filter({ hasText: 'side B' }).waitFor({ timeout: 10_000 });
-  const split = (await status(bo)).height;
+  const split = (await tabStatus(bo)).height;
   await mineTo(ada, split + 1);
-  const lonely = (await status(ada)).height;
+  const lonely = (await tabStatus(ada)).height;
   await mineTo(bo, lonely + 1);
-  const sideB = (await status(bo)).height;
+  const sideB = (await tabStatus(bo)).height;
   await waitStatus(cy, (s) => s.height >= sideB, 'Cy follows Bo on side B');
-  assert.equal((await status(ada)).height, lonely, 'side A did not hear side B');
+  assert.equal((await tabStatus(ada)).height, lonely, 'side A did not hear side B');
   await putParams(room, { epoch: 1, chain, scenario: { kind: 'normal' } });
   await converge(pages, sideB, 'after the heal');
   await ada.getByTestId('feed').filter({ hasText: 'Reorganisation' }).waitFor({ timeout: 10_000 });
@@ -228,14 +164,14 @@ test('a real room: three tabs mine, pay a classmate, fork and heal, and a reload
   // catches up with a block mined meanwhile.
   // Saves are batched once a second: let the last tip reach IndexedDB.
   await cy.waitForTimeout(1_500);
-  const kept = await status(cy);
+  const kept = await tabStatus(cy);
   await cy.reload();
   await cy.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
-  const back = await status(cy);
+  const back = await tabStatus(cy);
   assert.equal(back.address, kept.address, 'the wallet survived the reload');
   assert.ok(back.height >= kept.height, `the chain survived the reload (${back.height} >= ${kept.height})`);
   await waitStatus(ada, (s) => s.linked === 2, 'Ada sees the reloaded Cy again');
-  const now = (await status(ada)).height;
+  const now = (await tabStatus(ada)).height;
   await mineTo(ada, now + 1);
   await converge(pages, now + 1, 'after the reload');
   await screenshot(cy, 'classroom-reloaded-en');
