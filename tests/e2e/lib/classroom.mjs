@@ -249,5 +249,6 @@ export async function converge(pages, height, what) {
   }
   throw new Error(`${what}: the tabs did not converge on one tip; they show ${tips.join(', ')}`);
 }
+
 /// The blocks the tab accepted, with their arrival times.
 export const tabBlocks = (page) => page.evaluate(() => window.__chainlab.blocks);
