@@ -199,8 +199,10 @@ export function startNode(net, base, code, name, { mine = false } = {}) {
 }
 
 /// `chainlab attack` against the room; resolves with its report lines once it ends.
-export async function attack(net, base, code, kinds, peers) {
-  const proc = net.start('attack', CHAINLAB, ['attack', '--server', base, '--room', code, '--kinds', kinds.join(','), '--peers', String(peers), '--timeout', '30']);
+/// `timeoutS` bounds each step; a coin-spending kind in a busy room waits for a
+/// block the attacker wins against every other miner, which can take a while.
+export async function attack(net, base, code, kinds, peers, timeoutS = 30) {
+  const proc = net.start('attack', CHAINLAB, ['attack', '--server', base, '--room', code, '--kinds', kinds.join(','), '--peers', String(peers), '--timeout', String(timeoutS)]);
   const code_ = await proc.exited;
   if (code_ !== 0) throw new Error(`chainlab attack failed (${code_}): ${proc.errors.join('\n')}`);
   return proc.lines;

@@ -28,8 +28,8 @@ use crate::peer::room::Server;
 const POLL: Duration = Duration::from_millis(20);
 /// Time for the peers to read our hello after we read theirs.
 const SETTLE: Duration = Duration::from_millis(500);
-/// How long a freshly mined coin must go unchallenged when nobody builds on it.
-const QUIET: Duration = Duration::from_secs(3);
+/// How often the room's status board is read while waiting for the peers.
+const BOARD_EVERY: Duration = Duration::from_millis(500);
 
 #[derive(Args)]
 pub struct AttackCommand {
@@ -72,7 +72,10 @@ impl AttackCommand {
                 .until_ready(self.peers, Instant::now() + limit)
                 .await?;
             if kind.needs_coin() {
-                member.earn_coin(&wallet, Instant::now() + limit).await?;
+                let room = (&server, self.room.as_str());
+                member
+                    .earn_coin(&wallet, room, Instant::now() + limit)
+                    .await?;
             }
             let payloads = craft::payloads(*kind, &member.node, &wallet, clock.now_ms())
                 .with_context(|| format!("cannot build {kind}"))?;
@@ -157,22 +160,31 @@ impl Member {
         Ok(())
     }
 
-    /// Mines (honestly) a block paying `wallet` unless it already has a coin here.
-    /// An honest miner may have found a block at the same height first and bury
-    /// ours, so the coin counts once a block builds on it, or once the room has
-    /// been quiet for [`QUIET`] (nobody else mining, nobody to bury it).
-    async fn earn_coin(&mut self, wallet: &Wallet, deadline: Instant) -> anyhow::Result<()> {
+    /// Mines (honestly) a block paying `wallet` until every peer holds one: an honest
+    /// miner may have found a block at the same height first and bury ours, and a
+    /// peer that never saw the coin would rightly wait for it rather than drop a
+    /// transaction spending it. The room's status board says where each peer's tip
+    /// is; the coin counts once every peer's tip is on our chain above it.
+    async fn earn_coin(
+        &mut self,
+        wallet: &Wallet,
+        room: (&Server, &str),
+        deadline: Instant,
+    ) -> anyhow::Result<()> {
         let has_coin = |node: &Node| node.chain().balance(&wallet.address()) > ledger::Amount::ZERO;
-        let mut mined_at: Option<(u32, Instant)> = None;
+        let mut mined_at: Option<u32> = None;
+        let mut next_look = Instant::now();
         loop {
             if Instant::now() > deadline {
-                bail!("the attacker could not mine a coin that stays on the chain in time");
+                bail!("the attacker could not mine a coin that every peer holds in time");
             }
-            let height = self.node.chain().height();
             match mined_at {
-                Some((coin, at)) if has_coin(&self.node) => {
-                    if height > coin || at.elapsed() >= QUIET {
-                        return Ok(());
+                Some(coin) if has_coin(&self.node) => {
+                    if Instant::now() >= next_look {
+                        next_look = Instant::now() + BOARD_EVERY;
+                        if self.peers_hold(room, coin).await {
+                            return Ok(());
+                        }
                     }
                 }
                 _ => {
@@ -180,12 +192,35 @@ impl Member {
                     if let Some(block) = craft::coin_block(&self.node, wallet, now)
                         && self.node.submit_block(block, now).is_ok()
                     {
-                        mined_at = Some((self.node.chain().height(), Instant::now()));
+                        mined_at = Some(self.node.chain().height());
                     }
                 }
             }
             self.idle(POLL).await;
         }
+    }
+
+    /// Whether every greeted peer last reported a tip on our active chain at
+    /// `height` or above.
+    async fn peers_hold(&self, (server, code): (&Server, &str), height: u32) -> bool {
+        let Ok(board) = server.board(code).await else {
+            return false;
+        };
+        let chain = self.node.chain();
+        self.node
+            .ready_peers()
+            .iter()
+            .filter_map(|(peer, _)| self.peers.room_id(*peer))
+            .all(|room| {
+                let id = room.0.to_string();
+                board.iter().any(|row| {
+                    row.member.as_str() == id
+                        && chain.is_active(&row.status.tip)
+                        && chain
+                            .height_of(&row.status.tip)
+                            .is_some_and(|tip| tip >= height)
+                })
+            })
     }
 
     /// Sends every payload to every greeted peer, bypassing our own node.
