@@ -160,26 +160,31 @@ impl Member {
         Ok(())
     }
 
-    /// Mines (honestly) a block paying `wallet` until every peer holds one: an honest
-    /// miner may have found a block at the same height first and bury ours, and a
-    /// peer that never saw the coin would rightly wait for it rather than drop a
-    /// transaction spending it. The room's status board says where each peer's tip
-    /// is; the coin counts once every peer's tip is on our chain above it.
+    /// Mines (honestly) a block paying `wallet` until every peer holds a coin of
+    /// ours: an honest miner may have found a block at the same height first and
+    /// bury ours, and a peer that never saw the coin would rightly wait for it rather
+    /// than drop a transaction spending it. The room's status board says where each
+    /// peer's tip is; the oldest coin (the one a payment spends) counts once every
+    /// peer's tip is on our chain above it. A coin from an earlier attack counts too.
     async fn earn_coin(
         &mut self,
         wallet: &Wallet,
         room: (&Server, &str),
         deadline: Instant,
     ) -> anyhow::Result<()> {
-        let has_coin = |node: &Node| node.chain().balance(&wallet.address()) > ledger::Amount::ZERO;
-        let mut mined_at: Option<u32> = None;
         let mut next_look = Instant::now();
         loop {
             if Instant::now() > deadline {
                 bail!("the attacker could not mine a coin that every peer holds in time");
             }
-            match mined_at {
-                Some(coin) if has_coin(&self.node) => {
+            let chain = self.node.chain();
+            let oldest = chain
+                .utxos_of(&wallet.address())
+                .iter()
+                .map(|(_, coin)| coin.height)
+                .min();
+            match oldest {
+                Some(coin) => {
                     if Instant::now() >= next_look {
                         next_look = Instant::now() + BOARD_EVERY;
                         if self.peers_hold(room, coin).await {
@@ -187,12 +192,10 @@ impl Member {
                         }
                     }
                 }
-                _ => {
+                None => {
                     let now = self.clock.now_ms();
-                    if let Some(block) = craft::coin_block(&self.node, wallet, now)
-                        && self.node.submit_block(block, now).is_ok()
-                    {
-                        mined_at = Some(self.node.chain().height());
+                    if let Some(block) = craft::coin_block(&self.node, wallet, now) {
+                        let _ = self.node.submit_block(block, now);
                     }
                 }
             }
