@@ -485,7 +485,7 @@ impl Node {
         }
         let heard_us = hello.seen == state.session;
         let answer = known != Some(hello.session) || !heard_us;
-        state.acked = heard_us || (state.acked && known == Some(hello.session));
+        state.acked |= heard_us;
         let first = state.hello.is_none();
         let (height, tip) = (hello.height, hello.tip);
         state.hello = Some(hello);
@@ -734,9 +734,9 @@ impl Node {
         // Headers come in batches; the heights peers claimed in their hellos show the
         // learner the whole way from the first batch on.
         let claimed = self
-            .peers
-            .values()
-            .filter_map(|peer| peer.hello.as_ref().map(|hello| hello.height))
+            .ready_peers()
+            .into_iter()
+            .map(|(_, height)| height)
             .max()
             .unwrap_or(0);
         self.sync_target = self

@@ -180,10 +180,11 @@ impl Peer {
     }
 
     /// The peer began a new conversation (it reconnected, healed or reset): what it
-    /// knew and what we asked of it belong to the old one. Its score and its rate
-    /// window stay, so greeting again never wipes a record.
+    /// knew, what we asked of it and whether it heard us belong to the old one. Its
+    /// score and its rate window stay, so greeting again never wipes a record.
     pub(crate) fn restart(&mut self) {
         self.hello = None;
+        self.acked = false;
         self.known = RecentSet::new(KNOWN_CAPACITY);
         self.requested.clear();
         self.headers_asked = None;
