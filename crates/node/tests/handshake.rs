@@ -27,6 +27,14 @@ impl Pair {
         }
     }
 
+    /// Both sides attach each other; their hellos are on the wire.
+    fn attached() -> Self {
+        let mut pair = Self::new();
+        pair.attach(0);
+        pair.attach(1);
+        pair
+    }
+
     /// Side `i` (re)attaches the other: a fresh conversation on its side.
     fn attach(&mut self, i: usize) {
         self.nodes[i].peer_disconnected(PeerId(1), self.now);
@@ -85,9 +93,7 @@ impl Pair {
 
 #[test]
 fn a_plain_handshake_takes_three_hellos_and_then_stays_quiet() {
-    let mut pair = Pair::new();
-    pair.attach(0);
-    pair.attach(1);
+    let mut pair = Pair::attached();
     pair.settle();
     assert_eq!(pair.greeted(), [true, true]);
     assert!(pair.hellos <= 4, "{} hellos", pair.hellos);
@@ -102,9 +108,7 @@ fn a_plain_handshake_takes_three_hellos_and_then_stays_quiet() {
 
 #[test]
 fn a_lost_first_hello_is_made_good_by_the_answer() {
-    let mut pair = Pair::new();
-    pair.attach(0);
-    pair.attach(1);
+    let mut pair = Pair::attached();
     pair.lose(0);
     pair.settle();
     assert_eq!(pair.greeted(), [true, true]);
@@ -112,9 +116,7 @@ fn a_lost_first_hello_is_made_good_by_the_answer() {
 
 #[test]
 fn when_both_first_hellos_are_lost_the_retry_greets() {
-    let mut pair = Pair::new();
-    pair.attach(0);
-    pair.attach(1);
+    let mut pair = Pair::attached();
     pair.lose(0);
     pair.lose(1);
     pair.settle();
@@ -126,9 +128,7 @@ fn when_both_first_hellos_are_lost_the_retry_greets() {
 
 #[test]
 fn a_side_that_starts_over_is_answered_and_the_exchange_ends() {
-    let mut pair = Pair::new();
-    pair.attach(0);
-    pair.attach(1);
+    let mut pair = Pair::attached();
     pair.settle();
     for restarts in [[true, false], [false, true], [true, true]] {
         for (i, restart) in restarts.into_iter().enumerate() {
