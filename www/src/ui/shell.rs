@@ -70,20 +70,8 @@ pub fn Home() -> Html {
                 <h2 id="classroom-heading">{ s.classroom }</h2>
                 <p class="muted">{ s.classroom_intro }</p>
                 <ul class="lesson-list">
-                    <li class="card lesson-card">
-                        <span class="lesson-number" aria-hidden="true">{ "⛏" }</span>
-                        <div>
-                            <h3><Link<Route> to={Route::Class}>{ s.join_class }</Link<Route>></h3>
-                            <p>{ s.join_class_hint }</p>
-                        </div>
-                    </li>
-                    <li class="card lesson-card">
-                        <span class="lesson-number" aria-hidden="true">{ "★" }</span>
-                        <div>
-                            <h3><Link<Route> to={Route::Teach}>{ s.teach_class }</Link<Route>></h3>
-                            <p>{ s.teach_class_hint }</p>
-                        </div>
-                    </li>
+                    { classroom_card("⛏", Route::Class, s.join_class, s.join_class_hint) }
+                    { classroom_card("★", Route::Teach, s.teach_class, s.teach_class_hint) }
                 </ul>
             </section>
         </>
@@ -111,6 +99,19 @@ fn lesson_card(lang: Lang, index: usize, source: &crate::lessons::LessonSource) 
         Err(error) => html! {
             <li class="card error" role="alert">{ format!("{}: {error}", source.id) }</li>
         },
+    }
+}
+
+/// A way into the classroom, drawn like a lesson card with an icon for its number.
+fn classroom_card(icon: &'static str, route: Route, title: &str, hint: &str) -> Html {
+    html! {
+        <li class="card lesson-card">
+            <span class="lesson-number" aria-hidden="true">{ icon }</span>
+            <div>
+                <h3><Link<Route> to={route}>{ title }</Link<Route>></h3>
+                <p>{ hint }</p>
+            </div>
+        </li>
     }
 }
 
