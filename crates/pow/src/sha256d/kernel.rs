@@ -142,20 +142,24 @@ fn expand<L: Lanes>(w: &mut [L; 64], from: usize, to: usize) {
     }
 }
 
-/// Puts `block` in `w` with schedule words 16..32 computed unrolled from its values:
-/// there the padding and zero words of a header's second block and of the second
-/// hash's input are still visible as constants, and every term they make folds away.
+/// Schedule words 16..32 computed unrolled from `block` and stored in `w`: there the
+/// padding and zero words of a header's second block and of the second hash's input
+/// are still visible as constants, and every term they make folds away. Each word is
+/// stored on its own: a copy of the whole array would compile to a bulk memory
+/// operation, which V8 runs as a call out of the generated code.
 #[inline(always)]
 fn expand_head<L: Lanes>(block: [L; 16], w: &mut [L; 64]) {
     let mut v = [L::splat(0); 32];
-    v[..16].copy_from_slice(&block);
+    unroll!(t in [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15] {
+        v[t] = block[t];
+    });
     unroll!(t in [16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31] {
         v[t] = small_sigma1(v[t - 2])
             .add(v[t - 7])
             .add(small_sigma0(v[t - 15]))
             .add(v[t - 16]);
+        w[t] = v[t];
     });
-    w[..32].copy_from_slice(&v);
 }
 
 /// What every group of a batch shares, in lanes, and room for each group's schedule.
@@ -166,7 +170,8 @@ struct Batch<L> {
     /// The first compression after rounds 0..3, which see only the fixed words.
     after_round_2: State<L>,
     k: [L; 64],
-    /// Schedules of the group in flight, for the rolled loops.
+    /// Schedules of the group in flight, for the rolled loops. Their constant words
+    /// are written once per batch, the others by each group.
     first: [L; 64],
     second: [L; 64],
 }
@@ -182,13 +187,20 @@ impl<L: Lanes> Batch<L> {
             after_round_2.round(t, k[t], tail[t]);
         }
         let zero = L::splat(0);
+        let mut first = [zero; 64];
+        first[..3].copy_from_slice(&tail);
+        first[4] = L::splat(PAD);
+        first[15] = L::splat(640);
+        let mut second = [zero; 64];
+        second[8] = L::splat(PAD);
+        second[15] = L::splat(256);
         Self {
             midstate,
             tail,
             after_round_2,
             k,
-            first: [zero; 64],
-            second: [zero; 64],
+            first,
+            second,
         }
     }
 
@@ -196,11 +208,14 @@ impl<L: Lanes> Batch<L> {
     #[inline(always)]
     fn first_hash(&mut self, nonces: L) -> [L; 8] {
         let mut block = [L::splat(0); 16];
-        block[..3].copy_from_slice(&self.tail);
+        unroll!(t in [0 1 2] {
+            block[t] = self.tail[t];
+        });
         // The nonce's little-endian bytes read as SHA-256's big-endian word.
         block[3] = nonces.swap_bytes();
         block[4] = L::splat(PAD);
         block[15] = L::splat(640);
+        self.first[3] = block[3];
         expand_head(block, &mut self.first);
         expand(&mut self.first, 32, 64);
         let mut state = self.after_round_2;
@@ -215,7 +230,10 @@ impl<L: Lanes> Batch<L> {
     #[inline(always)]
     fn second_schedule(&mut self, first: [L; 8], to: usize) {
         let mut block = [L::splat(0); 16];
-        block[..8].copy_from_slice(&first);
+        unroll!(t in [0 1 2 3 4 5 6 7] {
+            block[t] = first[t];
+            self.second[t] = first[t];
+        });
         block[8] = L::splat(PAD);
         block[15] = L::splat(256);
         expand_head(block, &mut self.second);
