@@ -16,6 +16,7 @@ use crate::{paths, setup, web};
 const KEYS: &[&str] = &[
     "sha256d_native_hps_1t",
     "sha256d_native_hps_all",
+    "sha256d_native_lanes_hps_1t",
     "sha256d_wasm_hps_1t",
     "sha256d_wasm_hps_all",
     "hashwasm_sha256d_hps_1t",

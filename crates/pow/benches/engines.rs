@@ -7,7 +7,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use pow::tensority::{Cache, Kernel};
-use pow::{Control, Engine, HashTarget, Nonces, Sha256dEngine, TensorityEngine, scan_parallel};
+use pow::{
+    Control, Engine, HashTarget, Nonces, Sha256dEngine, Sha256dKernel, TensorityEngine,
+    scan_parallel,
+};
 
 const SHA256D_TIME: Duration = Duration::from_secs(3);
 const TENSORITY_TIME: Duration = Duration::from_secs(5);
@@ -51,6 +54,10 @@ fn main() {
         "sha256d_native_hps_all",
         rate(&sha256d, cores, SHA256D_TIME),
     );
+    // The browser's lane kernel compiled natively at the same 128-bit width: how close
+    // the wasm figure comes to what this CPU allows without SHA instructions.
+    let lanes = Sha256dEngine::new(Sha256dKernel::Lanes);
+    report("sha256d_native_lanes_hps_1t", rate(&lanes, 1, SHA256D_TIME));
 
     let cache = Arc::new(Cache::new([0; 32]));
     let tensority = TensorityEngine::with_kernel(cache, Kernel::best());

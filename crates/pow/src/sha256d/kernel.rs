@@ -345,7 +345,9 @@ mod tests {
                 .map(|&n| reference(&header_with(&prefix, &rest, n)))
                 .collect();
             prop_assert_eq!(&hashes::<Portable>(&midstate, &nonces[..4]), &expected[..4]);
-            prop_assert_eq!(hashes::<Pair<Portable>>(&midstate, &nonces), expected);
+            prop_assert_eq!(hashes::<Pair<Portable>>(&midstate, &nonces), expected.clone());
+            #[cfg(target_arch = "x86_64")]
+            prop_assert_eq!(hashes::<Pair<crate::sha256d::lanes::Sse>>(&midstate, &nonces), expected);
         }
 
         /// A target equal to one nonce's hash, or one below it, puts that nonce exactly
@@ -372,6 +374,8 @@ mod tests {
                 let expected = lowest_meeting(&target);
                 prop_assert_eq!(scan::<Portable>(&midstate, batch, &target), expected);
                 prop_assert_eq!(scan::<Pair<Portable>>(&midstate, batch, &target), expected);
+                #[cfg(target_arch = "x86_64")]
+                prop_assert_eq!(scan::<Pair<crate::sha256d::lanes::Sse>>(&midstate, batch, &target), expected);
             }
             prop_assert_eq!(scan::<Portable>(&midstate, batch, &on_edge).map(|s| s.nonce <= nonce), Some(true));
         }

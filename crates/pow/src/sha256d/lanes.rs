@@ -3,7 +3,9 @@
 //! The kernel in [`super::kernel`] is written once over the [`Lanes`] trait.
 //! [`Portable`] implements it with plain `[u32; 4]` arithmetic, which lets native tests
 //! check the exact lane logic that [`Simd128`] runs in the browser on `v128` registers;
-//! [`Pair`] runs two sets side by side so the CPU has independent work to overlap.
+//! [`Sse`] is the same width natively on x86-64, the yardstick for the browser's
+//! figure; [`Pair`] runs two sets side by side so the CPU has independent work to
+//! overlap.
 //!
 //! Every operation is `#[inline(always)]`: WebAssembly shifts by a constant count are
 //! single instructions, and the kernel's loop-invariant work can only be hoisted out
@@ -167,6 +169,73 @@ impl Lanes for Simd128 {
     }
 }
 
+/// x86-64 SSE2 lanes: the same 128-bit width and the same missing rotate as SIMD128,
+/// so natively compiled they show how fast the kernel can run on this CPU at the
+/// width a browser gets (`cargo xtask bench` puts the two figures side by side).
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy, Debug)]
+pub struct Sse(core::arch::x86_64::__m128i);
+
+#[cfg(target_arch = "x86_64")]
+// SAFETY: every intrinsic here is SSE2, which every x86-64 CPU has.
+impl Lanes for Sse {
+    const WIDTH: usize = 4;
+
+    #[inline(always)]
+    fn splat(value: u32) -> Self {
+        Self(unsafe { core::arch::x86_64::_mm_set1_epi32(value as i32) })
+    }
+    #[inline(always)]
+    fn from_fn(mut lane: impl FnMut(usize) -> u32) -> Self {
+        let [a, b, c, d] = [lane(0), lane(1), lane(2), lane(3)].map(|v| v as i32);
+        Self(unsafe { core::arch::x86_64::_mm_setr_epi32(a, b, c, d) })
+    }
+    #[inline(always)]
+    fn lane(self, i: usize) -> u32 {
+        // SAFETY: a __m128i is 16 bytes of plain data, like [u32; 4].
+        let lanes: [u32; 4] = unsafe { core::mem::transmute(self.0) };
+        lanes[i]
+    }
+    #[inline(always)]
+    fn add(self, other: Self) -> Self {
+        Self(unsafe { core::arch::x86_64::_mm_add_epi32(self.0, other.0) })
+    }
+    #[inline(always)]
+    fn xor(self, other: Self) -> Self {
+        Self(unsafe { core::arch::x86_64::_mm_xor_si128(self.0, other.0) })
+    }
+    #[inline(always)]
+    fn and(self, other: Self) -> Self {
+        Self(unsafe { core::arch::x86_64::_mm_and_si128(self.0, other.0) })
+    }
+    #[inline(always)]
+    fn or(self, other: Self) -> Self {
+        Self(unsafe { core::arch::x86_64::_mm_or_si128(self.0, other.0) })
+    }
+    #[inline(always)]
+    fn shl(self, bits: u32) -> Self {
+        use core::arch::x86_64::{_mm_cvtsi32_si128, _mm_sll_epi32};
+        Self(unsafe { _mm_sll_epi32(self.0, _mm_cvtsi32_si128(bits as i32)) })
+    }
+    #[inline(always)]
+    fn shr(self, bits: u32) -> Self {
+        use core::arch::x86_64::{_mm_cvtsi32_si128, _mm_srl_epi32};
+        Self(unsafe { _mm_srl_epi32(self.0, _mm_cvtsi32_si128(bits as i32)) })
+    }
+    /// SSE2 has no byte shuffle: shifts and masks, once per group of nonces.
+    #[inline(always)]
+    fn swap_bytes(self) -> Self {
+        let outer = self.shl(24).or(self.shr(24));
+        let second = self.shl(8).and(Self::splat(0x00ff_0000));
+        let third = self.shr(8).and(Self::splat(0x0000_ff00));
+        outer.or(second).or(third)
+    }
+    #[inline(always)]
+    fn any_at_most(self, bound: u32) -> bool {
+        (0..Self::WIDTH).any(|i| self.lane(i) <= bound)
+    }
+}
+
 /// Two sets of lanes: lanes `0..L::WIDTH` in the first, the rest in the second.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pair<L>(L, L);
@@ -230,5 +299,11 @@ impl<L: Lanes> Lanes for Pair<L> {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub type Best = Pair<Simd128>;
 /// The lanes type the current build compiles best.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[cfg(target_arch = "x86_64")]
+pub type Best = Pair<Sse>;
+/// The lanes type the current build compiles best.
+#[cfg(not(any(
+    target_arch = "x86_64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+)))]
 pub type Best = Portable;
