@@ -7,7 +7,9 @@
 //! [`MAX_HEADERS`] headers per message, checks their linkage and proof of work, and
 //! only then downloads the blocks in batches from the peer that showed the headers.
 //! A block whose parent is unknown waits in the chain's orphan pool while the node
-//! asks for the parent.
+//! asks for the parent. A transaction spending a coin the node has not seen yet (its
+//! block is still on the way) waits too, and is tried again whenever blocks connect:
+//! its senders will not announce it twice.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
@@ -46,6 +48,9 @@ pub const BLOCK_BATCH: usize = 128;
 pub const MAX_PENDING_HEADERS: usize = 50_000;
 /// Pooled transactions put into a block template.
 pub const MAX_TEMPLATE_TXS: usize = 1_000;
+/// Most transactions kept while they wait for the coins they spend; the oldest go
+/// first.
+pub const MAX_ORPHAN_TXS: usize = 100;
 
 /// Something the shell must do or show.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -136,6 +141,8 @@ struct PendingHeader {
 pub struct Node {
     chain: Chain,
     mempool: Mempool,
+    /// Transactions spending coins not seen yet, oldest first.
+    orphan_txs: VecDeque<Transaction>,
     peers: BTreeMap<PeerId, Peer>,
     banned: BTreeMap<PeerId, u64>,
     outputs: VecDeque<Output>,
@@ -163,6 +170,7 @@ impl Node {
         Self {
             chain,
             mempool: Mempool::new(),
+            orphan_txs: VecDeque::new(),
             peers: BTreeMap::new(),
             banned: BTreeMap::new(),
             outputs: VecDeque::new(),
@@ -565,20 +573,47 @@ impl Node {
         let state = self.peers.get_mut(&peer).expect("connected");
         state.known.insert(InvItem::Tx(txid));
         state.requested.remove(&InvItem::Tx(txid));
-        match self.mempool.add(tx, &self.chain) {
-            Ok(txid) => {
-                self.event(Event::TxAccepted { txid });
-                self.announce(InvItem::Tx(txid));
-            }
-            // Already pooled, or spending coins we do not see (mined meanwhile, or on
-            // a branch we have not got): an honest peer can send these.
-            Err(MempoolError::AlreadyInPool(_))
-            | Err(MempoolError::Invalid(TxError::MissingOrSpentInput(_))) => {}
+        match self.mempool.add(tx.clone(), &self.chain) {
+            Ok(txid) => self.accepted_tx(txid),
+            Err(MempoolError::AlreadyInPool(_)) => {}
+            // Spending coins we do not see (a block on its way, a branch we have not
+            // got, or mined meanwhile): an honest peer can send these.
+            Err(MempoolError::Invalid(TxError::MissingOrSpentInput(_))) => self.keep_orphan_tx(tx),
             Err(error @ MempoolError::Conflict { .. }) => {
                 self.misbehave(peer, Misbehavior::DoubleSpend(error.to_string()), now);
             }
             Err(error @ MempoolError::Invalid(_)) => {
                 self.misbehave(peer, Misbehavior::InvalidTx(error.to_string()), now);
+            }
+        }
+    }
+
+    fn accepted_tx(&mut self, txid: Txid) {
+        self.event(Event::TxAccepted { txid });
+        self.announce(InvItem::Tx(txid));
+    }
+
+    fn keep_orphan_tx(&mut self, tx: Transaction) {
+        if self.orphan_txs.contains(&tx) {
+            return;
+        }
+        if self.orphan_txs.len() == MAX_ORPHAN_TXS {
+            self.orphan_txs.pop_front();
+        }
+        self.orphan_txs.push_back(tx);
+    }
+
+    /// Tries the waiting transactions again after blocks connected. One whose coins
+    /// are still unseen waits on; one that fails otherwise (its coin spent meanwhile)
+    /// is dropped, without blame: it was fine when it was sent.
+    fn retry_orphan_txs(&mut self) {
+        for tx in std::mem::take(&mut self.orphan_txs) {
+            match self.mempool.add(tx.clone(), &self.chain) {
+                Ok(txid) => self.accepted_tx(txid),
+                Err(MempoolError::Invalid(TxError::MissingOrSpentInput(_))) => {
+                    self.orphan_txs.push_back(tx);
+                }
+                Err(_) => {}
             }
         }
     }
@@ -843,6 +878,7 @@ impl Node {
         if update.connected.is_empty() {
             return;
         }
+        self.retry_orphan_txs();
         let tip = self.chain.tip();
         if let Some(old_tip) = update.disconnected.first() {
             self.event(Event::Reorg {

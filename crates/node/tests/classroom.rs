@@ -701,6 +701,55 @@ fn an_orphan_makes_the_node_ask_for_its_parent() {
     assert_eq!(node.peer_score(peer), Some(0));
 }
 
+/// A payment can overtake the block holding its coin (two peers, two paths). Its
+/// sender will not announce it again, so the node keeps it until the block comes.
+#[test]
+fn a_payment_that_overtakes_its_coin_waits_for_the_block() {
+    let mut now = u64::from(ChainParams::regtest().genesis_time) * 1_000;
+    let miner = miner_with(1, &mut now);
+    let payment = wallet("miner")
+        .pay(
+            miner.chain(),
+            miner.mempool(),
+            wallet("friend").address(),
+            coins(1),
+            Amount::from_sat(1_000).unwrap(),
+        )
+        .unwrap();
+    let txid = payment.txid();
+    let mut node = Node::new(
+        ChainParams::regtest(),
+        node::hasher_for(&ChainParams::regtest()),
+    );
+    let (first, second) = (PeerId(1), PeerId(2));
+    for peer in [first, second] {
+        node.peer_connected(peer, now);
+        let genesis = node.chain().tip();
+        node.receive(peer, &hello_from(&node, genesis, 0), now);
+    }
+    node.drain_outputs();
+    node.receive(first, &Message::Tx(payment).encode(), now);
+    assert!(
+        node.mempool().get(&txid).is_none(),
+        "its coin is unknown yet"
+    );
+    assert_eq!(
+        node.peer_score(first),
+        Some(0),
+        "an honest peer may send this"
+    );
+    let block = miner.chain().block_at_height(1).unwrap().clone();
+    node.receive(second, &Message::Block(block).encode(), now);
+    assert!(node.mempool().get(&txid).is_some());
+    let outputs = node.drain_outputs();
+    assert!(outputs.contains(&Output::Event(Event::TxAccepted { txid })));
+    let announced_to_second = outputs.iter().any(|output| {
+        matches!(output, Output::Send { peer, bytes } if *peer == second
+            && Message::decode(bytes).unwrap() == Message::Inv(vec![node::InvItem::Tx(txid)]))
+    });
+    assert!(announced_to_second, "relayed once accepted: {outputs:?}");
+}
+
 #[test]
 fn a_stalling_peer_is_dropped_and_the_download_moves_to_another() {
     let mut now = u64::from(ChainParams::regtest().genesis_time) * 1_000;
