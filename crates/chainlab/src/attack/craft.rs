@@ -94,16 +94,6 @@ fn unworked_block(node: &Node, wallet: &Wallet, now: u64) -> Block {
     block
 }
 
-/// A valid block paying `wallet`, mined on `node`'s tip: the coin the transaction
-/// attacks spend. `None` if no nonce works (the caller tries a later template).
-pub fn coin_block(node: &Node, wallet: &Wallet, now: u64) -> Option<Block> {
-    let mut block = node.block_template(wallet.address(), now);
-    let chain = node.chain();
-    let seed = chain.seed_for_child(&block.header.prev_blockhash);
-    let hasher = node::hasher_for(chain.params());
-    ledger::chain::mine_header(&mut block.header, &*hasher, &seed).then_some(block)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +102,21 @@ mod tests {
     use node::{Event, Output, PeerId};
 
     const NOW: u64 = 1_800_000_000_000;
+
+    /// A valid block paying `wallet`, mined on `node`'s tip: the coin the transaction
+    /// attacks spend.
+    fn coin_block(node: &Node, wallet: &Wallet, now: u64) -> Block {
+        let mut block = node.block_template(wallet.address(), now);
+        let chain = node.chain();
+        let seed = chain.seed_for_child(&block.header.prev_blockhash);
+        let hasher = node::hasher_for(chain.params());
+        assert!(ledger::chain::mine_header(
+            &mut block.header,
+            &*hasher,
+            &seed
+        ));
+        block
+    }
 
     /// Delivers every message queued on either side until both are quiet.
     fn settle(a: &mut Node, a_sees_b: PeerId, b: &mut Node, b_sees_a: PeerId) {
@@ -141,7 +146,7 @@ mod tests {
         let mut honest = Node::new(params.clone(), node::hasher_for(&params));
         let mut attacker = Node::new(params.clone(), node::hasher_for(&params));
         let wallet = Wallet::from_entropy([6; 32]).unwrap();
-        let coin = coin_block(&attacker, &wallet, NOW).unwrap();
+        let coin = coin_block(&attacker, &wallet, NOW);
         attacker.submit_block(coin, NOW).unwrap();
         let tip = attacker.chain().tip();
         for (n, kind) in Kind::value_variants().iter().enumerate() {

@@ -22,6 +22,7 @@ use tokio::time::Instant;
 
 use self::craft::Kind;
 use crate::peer::clock::Clock;
+use crate::peer::miner::{Mined, Miner};
 use crate::peer::peers::PeerTable;
 use crate::peer::room::Server;
 
@@ -166,12 +167,17 @@ impl Member {
     /// than drop a transaction spending it. The room's status board says where each
     /// peer's tip is; the oldest coin (the one a payment spends) counts once every
     /// peer's tip is on our chain above it. A coin from an earlier attack counts too.
+    /// Hashing runs on every core off the event loop, so our node keeps hearing the
+    /// room and each new tip restarts the race on it at once.
     async fn earn_coin(
         &mut self,
         wallet: &Wallet,
         room: (&Server, &str),
         deadline: Instant,
     ) -> anyhow::Result<()> {
+        let (results, mut mined) = tokio::sync::mpsc::unbounded_channel();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut miner = Miner::new(cores, results);
         let mut next_look = Instant::now();
         loop {
             if Instant::now() > deadline {
@@ -185,6 +191,7 @@ impl Member {
                 .min();
             match oldest {
                 Some(coin) => {
+                    miner.stop();
                     if Instant::now() >= next_look {
                         next_look = Instant::now() + BOARD_EVERY;
                         if self.peers_hold(room, coin).await {
@@ -192,12 +199,21 @@ impl Member {
                         }
                     }
                 }
-                None => {
-                    let now = self.clock.now_ms();
-                    if let Some(block) = craft::coin_block(&self.node, wallet, now) {
-                        let _ = self.node.submit_block(block, now);
-                    }
+                None if !miner.is_mining_on(chain.tip()) => {
+                    let template = self
+                        .node
+                        .block_template(wallet.address(), self.clock.now_ms());
+                    miner.start(template, self.node.chain())?;
                 }
+                None => {}
+            }
+            match mined.try_recv() {
+                Ok(Mined::Block(block)) => {
+                    let _ = self.node.submit_block(block, self.clock.now_ms());
+                }
+                // Every nonce of that template failed: a fresh one has a later time.
+                Ok(Mined::Exhausted) => miner.stop(),
+                Err(_) => {}
             }
             self.idle(POLL).await;
         }

@@ -14,7 +14,7 @@ mod control;
 mod disk;
 mod double_spend;
 mod links;
-mod miner;
+pub mod miner;
 pub(crate) mod peers;
 pub(crate) mod room;
 
