@@ -17,6 +17,20 @@ use pow::{
 };
 use serde::Serialize;
 
+/// Every core the machine offers: the default number of hashing threads.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The `--threads` flag's value, every core when it is absent.
+pub fn threads(flag: Option<usize>) -> anyhow::Result<usize> {
+    let threads = flag.unwrap_or_else(cores);
+    if threads == 0 {
+        bail!("--threads must be at least 1");
+    }
+    Ok(threads)
+}
+
 /// Reads 64 hex characters as 32 bytes in the order written.
 fn parse_bytes32(text: &str) -> Result<[u8; 32], String> {
     let bytes = hex::decode(text.trim())
@@ -115,12 +129,7 @@ impl Mine {
                 Box::new(TensorityEngine::new(Arc::new(Cache::new(seed))))
             }
         };
-        let threads = self
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        if threads == 0 {
-            bail!("--threads must be at least 1");
-        }
+        let threads = threads(self.threads)?;
         let stop = AtomicBool::new(false);
         let tried = AtomicU64::new(0);
         let control = Control {

@@ -176,8 +176,7 @@ impl Member {
         deadline: Instant,
     ) -> anyhow::Result<()> {
         let (results, mut mined) = tokio::sync::mpsc::unbounded_channel();
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let mut miner = Miner::new(cores, results);
+        let mut miner = Miner::new(crate::mining::cores(), results);
         let mut next_look = Instant::now();
         loop {
             if Instant::now() > deadline {

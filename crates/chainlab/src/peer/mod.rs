@@ -78,12 +78,7 @@ pub struct NodeCommand {
 
 impl NodeCommand {
     pub fn run(self) -> anyhow::Result<ExitCode> {
-        let threads = self
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        if threads == 0 {
-            bail!("--threads must be at least 1");
-        }
+        let threads = crate::mining::threads(self.threads)?;
         let chars = self.name.chars().count();
         if chars == 0 || chars > MAX_NAME_CHARS || self.name.chars().any(char::is_control) {
             bail!("--name must be 1 to {MAX_NAME_CHARS} characters without control characters");
