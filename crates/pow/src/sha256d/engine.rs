@@ -77,24 +77,18 @@ impl Engine for Sha256dEngine {
     }
 }
 
-/// The lane kernel with AVX's three-operand encoding of the same 128-bit instructions
-/// where the CPU has it, as V8 compiles SIMD128, so that the native figure compares
-/// like with like.
-#[cfg(target_arch = "x86_64")]
+/// The lane kernel, with AVX's three-operand encoding of the same 128-bit
+/// instructions where an x86-64 CPU has it, as V8 compiles SIMD128, so that the
+/// native figure compares like with like.
 fn scan_lanes(midstate: &Midstate, batch: Nonces, target: &HashTarget) -> Option<Solution> {
-    #[target_feature(enable = "avx")]
-    fn with_avx(midstate: &Midstate, batch: Nonces, target: &HashTarget) -> Option<Solution> {
-        kernel::scan::<lanes::Best>(midstate, batch, target)
-    }
+    #[cfg(target_arch = "x86_64")]
     if is_x86_feature_detected!("avx") {
+        #[target_feature(enable = "avx")]
+        fn with_avx(midstate: &Midstate, batch: Nonces, target: &HashTarget) -> Option<Solution> {
+            kernel::scan::<lanes::Best>(midstate, batch, target)
+        }
         // SAFETY: the CPU has AVX.
-        unsafe { with_avx(midstate, batch, target) }
-    } else {
-        kernel::scan::<lanes::Best>(midstate, batch, target)
+        return unsafe { with_avx(midstate, batch, target) };
     }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn scan_lanes(midstate: &Midstate, batch: Nonces, target: &HashTarget) -> Option<Solution> {
     kernel::scan::<lanes::Best>(midstate, batch, target)
 }
