@@ -671,19 +671,25 @@ fn miner_with(count: u32, now: &mut u64) -> Node {
     miner
 }
 
+/// A fresh regtest node that each of `peers` greeted from genesis, its answers taken.
+fn greeted_fresh_node(peers: &[PeerId], now: u64) -> Node {
+    let params = ChainParams::regtest();
+    let mut node = Node::new(params.clone(), node::hasher_for(&params));
+    let genesis = node.chain().tip();
+    for &peer in peers {
+        node.peer_connected(peer, now);
+        node.receive(peer, &hello_from(&node, genesis, 0), now);
+    }
+    node.drain_outputs();
+    node
+}
+
 #[test]
 fn an_orphan_makes_the_node_ask_for_its_parent() {
     let mut now = u64::from(ChainParams::regtest().genesis_time) * 1_000;
     let miner = miner_with(2, &mut now);
-    let mut node = Node::new(
-        ChainParams::regtest(),
-        node::hasher_for(&ChainParams::regtest()),
-    );
     let peer = PeerId(1);
-    node.peer_connected(peer, now);
-    let genesis = node.chain().tip();
-    node.receive(peer, &hello_from(&node, genesis, 0), now);
-    sent_to(&mut node, peer);
+    let mut node = greeted_fresh_node(&[peer], now);
     let (first, second) = (
         miner.chain().block_at_height(1).unwrap().clone(),
         miner.chain().block_at_height(2).unwrap().clone(),
@@ -717,17 +723,8 @@ fn a_payment_that_overtakes_its_coin_waits_for_the_block() {
         )
         .unwrap();
     let txid = payment.txid();
-    let mut node = Node::new(
-        ChainParams::regtest(),
-        node::hasher_for(&ChainParams::regtest()),
-    );
     let (first, second) = (PeerId(1), PeerId(2));
-    for peer in [first, second] {
-        node.peer_connected(peer, now);
-        let genesis = node.chain().tip();
-        node.receive(peer, &hello_from(&node, genesis, 0), now);
-    }
-    node.drain_outputs();
+    let mut node = greeted_fresh_node(&[first, second], now);
     node.receive(first, &Message::Tx(payment).encode(), now);
     assert!(
         node.mempool().get(&txid).is_none(),
