@@ -30,7 +30,10 @@ async function reachStep3(page) {
 
 async function importFile(page, name, text) {
   await page.getByTestId('progress-import').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
-  return page.locator('.progress-result p').textContent();
+  // The file is read asynchronously: wait for the message about this file, not the last one.
+  const result = page.locator('.progress-result p', { hasText: name });
+  await result.waitFor();
+  return result.textContent();
 }
 
 test('progress survives a reload, and export, clear, import brings it back', async () => {

@@ -287,13 +287,21 @@ pub fn LessonBadge(props: &LessonBadgeProps) -> Html {
     }
 }
 
+/// What became of the last file the learner chose; the file is named so that a
+/// learner who loads several in a row knows which one the message is about.
+struct ImportResult {
+    ok: bool,
+    file: String,
+    text: String,
+}
+
 /// Export and import buttons, the storage warning and the import result.
 #[component]
 pub fn ProgressControls() -> Html {
     let lang = use_lang();
     let t = strings(lang);
     let saved = use_context::<SavedHandle>();
-    let message = use_state(|| None::<(bool, String)>);
+    let message = use_state(|| None::<ImportResult>);
     let reader = use_mut_ref(|| None::<FileReader>);
     let Some(saved) = saved else {
         return html! {};
@@ -311,12 +319,20 @@ pub fn ProgressControls() -> Html {
                 return;
             };
             input.set_value("");
+            message.set(None);
             let saved = saved.clone();
             let message = message.clone();
-            let task = read_as_text(&File::from(file), move |text| {
-                message.set(Some(match text {
+            let file = File::from(file);
+            let name = file.name();
+            let task = read_as_text(&file, move |text| {
+                let (ok, text) = match text {
                     Ok(text) => import_text(lang, &text, &saved),
                     Err(error) => (false, fill(t.read_failed, &[("error", &error.to_string())])),
+                };
+                message.set(Some(ImportResult {
+                    ok,
+                    file: name,
+                    text,
                 }));
             });
             *reader.borrow_mut() = Some(task);
@@ -339,9 +355,10 @@ pub fn ProgressControls() -> Html {
                 </label>
             </div>
             <div role="status" aria-live="polite" class="progress-result">
-                { for message.as_ref().map(|(ok, text)| html! {
-                    <p class={if *ok { "ok" } else { "bad" }}>
-                        <span aria-hidden="true">{ if *ok { "✓ " } else { "✗ " } }</span>{ text }
+                { for message.as_ref().map(|result| html! {
+                    <p class={if result.ok { "ok" } else { "bad" }}>
+                        <span aria-hidden="true">{ if result.ok { "✓ " } else { "✗ " } }</span>
+                        <strong>{ &result.file }</strong>{ " — " }{ &result.text }
                     </p>
                 }) }
             </div>
