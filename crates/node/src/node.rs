@@ -51,6 +51,11 @@ pub const MAX_TEMPLATE_TXS: usize = 1_000;
 /// Most transactions kept while they wait for the coins they spend; the oldest go
 /// first.
 pub const MAX_ORPHAN_TXS: usize = 100;
+/// How often this node announces its own unconfirmed payments again to every ready
+/// peer, whether or not it announced them before. A peer may have lost one (it
+/// restarted, dropped it as an orphan, or held it on a branch that lost); a payment
+/// that nobody is left to mine must not wait forever.
+pub const REBROADCAST_MS: u64 = 15_000;
 
 /// Something the shell must do or show.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -143,6 +148,9 @@ pub struct Node {
     mempool: Mempool,
     /// Transactions spending coins not seen yet, oldest first.
     orphan_txs: VecDeque<Transaction>,
+    /// Payments submitted here, until they leave the pool, in the order submitted
+    /// (so a payment comes after the one whose change it spends).
+    own_txs: Vec<Txid>,
     peers: BTreeMap<PeerId, Peer>,
     banned: BTreeMap<PeerId, u64>,
     outputs: VecDeque<Output>,
@@ -152,6 +160,8 @@ pub struct Node {
     sync_target: Option<u32>,
     next_ping: u64,
     next_resync: u64,
+    /// Set by the first tick, so payments are not announced twice at once.
+    next_rebroadcast: Option<u64>,
     ping_nonce: u64,
     sessions: u64,
     observer: bool,
@@ -171,6 +181,7 @@ impl Node {
             chain,
             mempool: Mempool::new(),
             orphan_txs: VecDeque::new(),
+            own_txs: Vec::new(),
             peers: BTreeMap::new(),
             banned: BTreeMap::new(),
             outputs: VecDeque::new(),
@@ -180,6 +191,7 @@ impl Node {
             sync_target: None,
             next_ping: 0,
             next_resync: 0,
+            next_rebroadcast: None,
             ping_nonce: 0,
             sessions: 0,
             observer: false,
@@ -377,7 +389,28 @@ impl Node {
             }
         }
         self.resync(now);
+        self.rebroadcast(now);
         self.request_blocks(now);
+    }
+
+    /// Announces this node's own unconfirmed payments to every ready peer again.
+    fn rebroadcast(&mut self, now: u64) {
+        if now < *self.next_rebroadcast.get_or_insert(now + REBROADCAST_MS) {
+            return;
+        }
+        self.next_rebroadcast = Some(now + REBROADCAST_MS);
+        let mempool = &self.mempool;
+        self.own_txs.retain(|txid| mempool.get(txid).is_some());
+        let items: Vec<InvItem> = self.own_txs.iter().map(|txid| InvItem::Tx(*txid)).collect();
+        if items.is_empty() {
+            return;
+        }
+        let ready: Vec<PeerId> = self.ready_peers().into_iter().map(|(id, _)| id).collect();
+        for peer in ready {
+            for chunk in items.chunks(MAX_INV_ITEMS) {
+                self.send(peer, Message::Inv(chunk.to_vec()));
+            }
+        }
     }
 
     /// Asks every ready peer that is not already answering for headers past our tip.
@@ -397,12 +430,24 @@ impl Node {
         }
     }
 
-    /// A transaction from this tab's wallet: validated, pooled and announced.
+    /// A transaction from this tab's wallet: validated, pooled, announced, and
+    /// announced again now and then until it is mined.
     pub fn submit_transaction(&mut self, tx: Transaction) -> Result<Txid, MempoolError> {
         let txid = self.mempool.add(tx, &self.chain)?;
+        self.own_txs.push(txid);
         self.event(Event::TxAccepted { txid });
         self.announce(InvItem::Tx(txid));
         Ok(txid)
+    }
+
+    /// This node's own payments that are not mined yet, in the order submitted: what
+    /// a reloaded tab submits again, so a payment nobody else heard of is not lost.
+    pub fn own_pending(&self) -> Vec<Transaction> {
+        self.own_txs
+            .iter()
+            .filter_map(|txid| self.mempool.get(txid))
+            .map(|entry| entry.tx.clone())
+            .collect()
     }
 
     /// A block this tab mined: validated, connected and announced.

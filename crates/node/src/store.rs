@@ -1,27 +1,32 @@
 //! Snapshots: what a tab writes to IndexedDB and reads back on reload.
 //!
-//! A snapshot holds the active chain's blocks in order and the wallet export. It is
-//! never trusted: loading replays every block through full validation on a fresh
-//! chain, so a damaged or edited snapshot fails with a clear error instead of
-//! giving a tab a chain its peers would reject.
+//! A snapshot holds the active chain's blocks in order, the wallet export and the
+//! node's own payments not mined yet. It is never trusted: loading replays every
+//! block through full validation on a fresh chain, so a damaged or edited snapshot
+//! fails with a clear error instead of giving a tab a chain its peers would reject,
+//! and the payments go through the pool's checks as if just made.
 //!
 //! ```text
 //! snapshot = magic "CLsn" | version:u16 LE | count:u32 LE | (len:u32 LE | block)*count
 //!            | wallet_len:u32 LE | wallet export JSON (UTF-8; empty for no wallet)
+//!            | pending:u32 LE | (len:u32 LE | transaction)*pending   (version 2 on)
 //! ```
 
 use std::sync::Arc;
 
 use ledger::chain::genesis_block;
-use ledger::{Block, BlockError, BlockHash, Chain, ChainParams, DecodeError, PowHasher};
+use ledger::{
+    Block, BlockError, BlockHash, Chain, ChainParams, DecodeError, PowHasher, Transaction,
+};
 
 use crate::node::Node;
 use crate::wallet::{Wallet, WalletError};
 use crate::wire::MAX_MESSAGE_SIZE;
 
 const MAGIC: [u8; 4] = *b"CLsn";
-/// Version of the snapshot format.
-pub const SNAPSHOT_VERSION: u16 = 1;
+/// Version of the snapshot format written; version 1 (no pending payments) still
+/// reads, so a tab saved before an update keeps its chain.
+pub const SNAPSHOT_VERSION: u16 = 2;
 
 /// Why a snapshot could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,7 +35,9 @@ pub enum StoreError {
     #[error("not a ChainLab snapshot (wrong magic bytes)")]
     BadMagic,
     /// A newer format.
-    #[error("snapshot version {0} is not supported (this app reads version {SNAPSHOT_VERSION})")]
+    #[error(
+        "snapshot version {0} is not supported (this app reads versions 1 to {SNAPSHOT_VERSION})"
+    )]
     UnsupportedVersion(u16),
     /// The data ends early or claims more than it holds.
     #[error("the snapshot is cut short")]
@@ -71,6 +78,14 @@ pub enum StoreError {
         /// Its position.
         height: usize,
     },
+    /// A pending payment that does not decode.
+    #[error("pending payment {index} of the snapshot does not decode: {error}")]
+    BadTxEncoding {
+        /// Position among the pending payments.
+        index: usize,
+        /// Why.
+        error: DecodeError,
+    },
     /// The wallet part is not valid text.
     #[error("the wallet part of the snapshot is not UTF-8 text")]
     BadWalletText,
@@ -79,13 +94,15 @@ pub enum StoreError {
     Wallet(#[from] WalletError),
 }
 
-/// The active chain (genesis first) and the wallet.
+/// The active chain (genesis first), the wallet and the node's own pending payments.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Snapshot {
     /// Blocks of the active chain, genesis first.
     pub blocks: Vec<Block>,
     /// The wallet's export document, if the tab has a wallet.
     pub wallet: Option<String>,
+    /// Payments made here and not mined yet, in the order made.
+    pub pending: Vec<Transaction>,
 }
 
 impl Snapshot {
@@ -103,6 +120,7 @@ impl Snapshot {
         Self {
             blocks,
             wallet: wallet.map(Wallet::export),
+            pending: node.own_pending(),
         }
     }
 
@@ -119,6 +137,12 @@ impl Snapshot {
         let wallet = self.wallet.as_deref().unwrap_or_default();
         put_len(&mut out, wallet.len());
         out.extend_from_slice(wallet.as_bytes());
+        put_len(&mut out, self.pending.len());
+        for tx in &self.pending {
+            let bytes = tx.encode();
+            put_len(&mut out, bytes.len());
+            out.extend_from_slice(&bytes);
+        }
         out
     }
 
@@ -129,7 +153,7 @@ impl Snapshot {
             return Err(StoreError::BadMagic);
         }
         let version = u16::from_le_bytes(take(&mut rest, 2)?.try_into().expect("2 bytes"));
-        if version != SNAPSHOT_VERSION {
+        if !(1..=SNAPSHOT_VERSION).contains(&version) {
             return Err(StoreError::UnsupportedVersion(version));
         }
         let count = read_len(&mut rest)?;
@@ -150,17 +174,25 @@ impl Snapshot {
         let len = read_len(&mut rest)?;
         let wallet =
             std::str::from_utf8(take(&mut rest, len)?).map_err(|_| StoreError::BadWalletText)?;
+        let pending = if version == 1 {
+            Vec::new()
+        } else {
+            read_pending(&mut rest)?
+        };
         if !rest.is_empty() {
             return Err(StoreError::TrailingBytes(rest.len()));
         }
         Ok(Self {
             blocks,
             wallet: (!wallet.is_empty()).then(|| wallet.to_string()),
+            pending,
         })
     }
 
     /// Rebuilds a node and wallet, validating every block as if it arrived from a
-    /// peer at `now` (Unix milliseconds).
+    /// peer at `now` (Unix milliseconds). Pending payments are submitted again; one
+    /// that no longer fits the chain (its coin spent by a payment mined meanwhile)
+    /// is left out, as the pool would have dropped it when that block came.
     pub fn restore(
         self,
         params: ChainParams,
@@ -189,8 +221,30 @@ impl Snapshot {
             }
         }
         let wallet = self.wallet.as_deref().map(Wallet::import).transpose()?;
-        Ok((Node::from_chain(chain), wallet))
+        let mut node = Node::from_chain(chain);
+        for tx in self.pending {
+            let _ = node.submit_transaction(tx);
+        }
+        node.drain_outputs();
+        Ok((node, wallet))
     }
+}
+
+fn read_pending(rest: &mut &[u8]) -> Result<Vec<Transaction>, StoreError> {
+    let count = read_len(rest)?;
+    if count > rest.len() / 4 {
+        return Err(StoreError::Truncated);
+    }
+    (0..count)
+        .map(|index| {
+            let len = read_len(rest)?;
+            if len > MAX_MESSAGE_SIZE {
+                return Err(StoreError::Truncated);
+            }
+            Transaction::decode(take(rest, len)?)
+                .map_err(|error| StoreError::BadTxEncoding { index, error })
+        })
+        .collect()
 }
 
 fn put_len(out: &mut Vec<u8>, len: usize) {

@@ -376,6 +376,78 @@ fn a_snapshot_restores_chain_and_wallet_and_rejects_tampering() {
     assert!(none.is_none());
 }
 
+/// Payments made just before a reload are kept, in the order made, and a snapshot
+/// saved before pending payments were kept (version 1) still loads.
+#[test]
+fn a_snapshot_keeps_unmined_payments_in_order_and_reads_version_1() {
+    let mut net = Net::new(1, ChainParams::regtest(), 9);
+    for _ in 0..2 {
+        net.now += 1_000;
+        net.mine(0);
+    }
+    let mut pay = |amount: u64| {
+        let tx = net.wallets[0]
+            .pay(
+                net.nodes[0].chain(),
+                net.nodes[0].mempool(),
+                wallet("bob").address(),
+                coins(amount),
+                Amount::from_sat(1_000).unwrap(),
+            )
+            .unwrap();
+        net.nodes[0].submit_transaction(tx).unwrap()
+    };
+    let first = pay(10);
+    let second = pay(1);
+    let bytes = Snapshot::capture(&net.nodes[0], Some(&net.wallets[0])).encode();
+    let snapshot = Snapshot::decode(&bytes).unwrap();
+    let pending = snapshot.pending.clone();
+    assert_eq!(
+        pending.iter().map(|tx| tx.txid()).collect::<Vec<_>>(),
+        vec![first, second]
+    );
+    let (restored, restored_wallet) = snapshot
+        .restore(net.params.clone(), net.hasher.clone(), net.now)
+        .unwrap();
+    assert!(restored.mempool().get(&first).is_some() && restored.mempool().get(&second).is_some());
+    assert_eq!(
+        restored.own_pending().len(),
+        2,
+        "announced again after the reload"
+    );
+    assert_eq!(
+        restored_wallet
+            .unwrap()
+            .balance(restored.chain(), restored.mempool()),
+        net.wallets[0].balance(net.nodes[0].chain(), net.nodes[0].mempool())
+    );
+
+    // Version 1: the same layout without the pending payments.
+    let mut old = bytes[..bytes.len() - pending_bytes(&pending)].to_vec();
+    old[4..6].copy_from_slice(&1u16.to_le_bytes());
+    let (restored, _) = Snapshot::decode(&old)
+        .unwrap()
+        .restore(net.params.clone(), net.hasher.clone(), net.now)
+        .unwrap();
+    assert_eq!(restored.chain().tip(), net.nodes[0].chain().tip());
+    assert_eq!(restored.mempool().len(), 0);
+    let mut future = bytes.clone();
+    future[4..6].copy_from_slice(&3u16.to_le_bytes());
+    assert_eq!(
+        Snapshot::decode(&future).err(),
+        Some(StoreError::UnsupportedVersion(3))
+    );
+}
+
+/// How many bytes the pending part of a snapshot takes: a count, then each
+/// payment with its length.
+fn pending_bytes(pending: &[ledger::Transaction]) -> usize {
+    4 + pending
+        .iter()
+        .map(|tx| 4 + tx.encode().len())
+        .sum::<usize>()
+}
+
 /// A hand-driven attacker connected to node 0 of a two-node honest network.
 struct Attack {
     net: Net,
@@ -745,6 +817,57 @@ fn a_payment_that_overtakes_its_coin_waits_for_the_block() {
             && Message::decode(bytes).unwrap() == Message::Inv(vec![node::InvItem::Tx(txid)]))
     });
     assert!(announced_to_second, "relayed once accepted: {outputs:?}");
+}
+
+/// A peer can lose a payment (it restarted, or held it on a losing branch); the
+/// payer announces its own unconfirmed payments again until one is mined.
+#[test]
+fn own_payments_are_announced_again_until_mined() {
+    let mut now = u64::from(ChainParams::regtest().genesis_time) * 1_000;
+    let mut payer = miner_with(1, &mut now);
+    let peer = PeerId(1);
+    payer.peer_connected(peer, now);
+    let tip = payer.chain().tip();
+    payer.receive(peer, &hello_from(&payer, tip, 1), now);
+    let payment = wallet("miner")
+        .pay(
+            payer.chain(),
+            payer.mempool(),
+            wallet("friend").address(),
+            coins(1),
+            Amount::from_sat(1_000).unwrap(),
+        )
+        .unwrap();
+    let txid = payer.submit_transaction(payment).unwrap();
+    let announced = |messages: Vec<Message>| {
+        messages
+            .iter()
+            .any(|m| matches!(m, Message::Inv(items) if items.contains(&node::InvItem::Tx(txid))))
+    };
+    assert!(
+        announced(sent_to(&mut payer, peer)),
+        "announced when submitted"
+    );
+    payer.tick(now);
+    assert!(!announced(sent_to(&mut payer, peer)), "not twice at once");
+    payer.tick(now + node::node::REBROADCAST_MS - 1);
+    assert!(!announced(sent_to(&mut payer, peer)));
+    payer.tick(now + node::node::REBROADCAST_MS);
+    assert!(
+        announced(sent_to(&mut payer, peer)),
+        "announced again though the peer was told"
+    );
+    now += node::node::REBROADCAST_MS + 1_000;
+    let hasher = node::hasher_for(payer.chain().params());
+    let block = mine_on(&payer, wallet("miner").address(), now, &*hasher);
+    payer.submit_block(block, now).unwrap();
+    assert!(payer.mempool().get(&txid).is_none(), "mined");
+    payer.drain_outputs();
+    payer.tick(now + node::node::REBROADCAST_MS);
+    assert!(
+        !announced(sent_to(&mut payer, peer)),
+        "a mined payment is not announced again"
+    );
 }
 
 #[test]

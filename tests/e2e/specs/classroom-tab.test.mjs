@@ -151,6 +151,19 @@ test('a real room: three tabs mine, pay a classmate, fork and heal, and a reload
   const sideB = (await tabStatus(bo)).height;
   await waitStatus(cy, (s) => s.height >= sideB, 'Cy follows Bo on side B');
   assert.equal((await tabStatus(ada)).height, lonely, 'side A did not hear side B');
+  // A payment made alone on side A lives only in Ada's tab: a reload keeps it. (The
+  // reloaded tab is a new member of the room, outside the partition's sides.)
+  const cyAddress = (await tabStatus(cy)).address;
+  await ada.getByTestId('pay-to').selectOption(cyAddress);
+  await ada.locator('#class-pay-amount').fill('0.25');
+  await ada.getByRole('button', { name: 'Send', exact: true }).click();
+  const unmined = (page) => page.getByTestId('history').locator('li.is-pending', { hasText: '0.25000000' });
+  await unmined(ada).waitFor();
+  // Saves are batched once a second.
+  await ada.waitForTimeout(1_500);
+  await ada.reload();
+  await ada.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  await unmined(ada).waitFor({ timeout: 10_000 });
   await putParams(room, { epoch: 1, chain, scenario: { kind: 'normal' } });
   await converge(pages, sideB, 'after the heal');
   await ada.getByTestId('feed').filter({ hasText: 'Reorganisation' }).waitFor({ timeout: 10_000 });
@@ -174,6 +187,8 @@ test('a real room: three tabs mine, pay a classmate, fork and heal, and a reload
   const now = (await tabStatus(ada)).height;
   await mineTo(ada, now + 1);
   await converge(pages, now + 1, 'after the reload');
+  await cy.getByTestId('history').locator('li.is-ok', { hasText: '0.25000000' })
+    .waitFor({ timeout: 15_000 });
   await screenshot(cy, 'classroom-reloaded-en');
   for (const page of pages) assert.deepEqual(page.problems, []);
   await context.close();

@@ -183,6 +183,12 @@ impl Shell {
         }
     }
 
+    /// Saves at the next turn of the loop: a payment not mined yet is kept across a
+    /// reload, even one no peer heard before the tab closed.
+    pub fn save_soon(&mut self) {
+        self.save_due = true;
+    }
+
     /// Reads the status board at the next turn of the loop.
     pub fn refresh_board(&mut self) {
         self.last_board = 0;

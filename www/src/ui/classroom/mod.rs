@@ -114,6 +114,9 @@ impl SessionHandle {
             .ok_or(PayError::Wallet(node::WalletError::ZeroAmount))?;
         let result = session.pay(to, amount, fee, now_ms());
         shell.flush();
+        if result.is_ok() {
+            shell.save_soon();
+        }
         result
     }
 
