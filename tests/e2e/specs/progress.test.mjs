@@ -105,6 +105,9 @@ test('the Chinese home page shows progress and the panel in Chinese', async () =
 test('unreadable stored progress is set aside, not lost, and the learner is told', async () => {
   const page = await openPage(browser);
   await page.goto(`${BASE}/en`);
+  // The app reads progress once it has started (after the load event); writing before
+  // that would have this page, not the reloaded one, find and set aside the bad text.
+  await badge(page).waitFor();
   await page.evaluate(() => localStorage.setItem('chainlab.progress.v1', '{"lessons": {"hashing": 7}}'));
   await reload(page);
   const warning = page.locator('.progress-warning');
