@@ -743,6 +743,19 @@ fn miner_with(count: u32, now: &mut u64) -> Node {
     miner
 }
 
+/// One coin from the miner of `miner_with` to a friend, on `node`'s view.
+fn pay_a_friend(node: &Node) -> ledger::Transaction {
+    wallet("miner")
+        .pay(
+            node.chain(),
+            node.mempool(),
+            wallet("friend").address(),
+            coins(1),
+            Amount::from_sat(1_000).unwrap(),
+        )
+        .unwrap()
+}
+
 /// A fresh regtest node that each of `peers` greeted from genesis, its answers taken.
 fn greeted_fresh_node(peers: &[PeerId], now: u64) -> Node {
     let params = ChainParams::regtest();
@@ -785,15 +798,7 @@ fn an_orphan_makes_the_node_ask_for_its_parent() {
 fn a_payment_that_overtakes_its_coin_waits_for_the_block() {
     let mut now = u64::from(ChainParams::regtest().genesis_time) * 1_000;
     let miner = miner_with(1, &mut now);
-    let payment = wallet("miner")
-        .pay(
-            miner.chain(),
-            miner.mempool(),
-            wallet("friend").address(),
-            coins(1),
-            Amount::from_sat(1_000).unwrap(),
-        )
-        .unwrap();
+    let payment = pay_a_friend(&miner);
     let txid = payment.txid();
     let (first, second) = (PeerId(1), PeerId(2));
     let mut node = greeted_fresh_node(&[first, second], now);
@@ -829,16 +834,7 @@ fn own_payments_are_announced_again_until_mined() {
     payer.peer_connected(peer, now);
     let tip = payer.chain().tip();
     payer.receive(peer, &hello_from(&payer, tip, 1), now);
-    let payment = wallet("miner")
-        .pay(
-            payer.chain(),
-            payer.mempool(),
-            wallet("friend").address(),
-            coins(1),
-            Amount::from_sat(1_000).unwrap(),
-        )
-        .unwrap();
-    let txid = payer.submit_transaction(payment).unwrap();
+    let txid = payer.submit_transaction(pay_a_friend(&payer)).unwrap();
     let announced = |messages: Vec<Message>| {
         messages
             .iter()
