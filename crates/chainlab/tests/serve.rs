@@ -884,3 +884,32 @@ fn loadtest_with_100_peers_in_5_rooms_has_no_errors() {
     assert_eq!(bench["name"], "signaling_join_p99_ms");
     assert!(bench["value"].as_f64().unwrap() > 0.0);
 }
+
+#[tokio::test]
+async fn a_reloaded_tab_takes_its_seat_and_its_side_back() {
+    let server = Server::start(&[]);
+    let (code, secret) = server.create_room().await;
+    let seated = format!("{code}?seat=seat-0123456789abcdef");
+    let (before, ada) = server.join(&seated).await;
+    let (_bo_socket, bo) = server.join(&code).await;
+    let params = json!({ "scenario": { "kind": "partition", "side": [ada] } }).to_string();
+    let path = format!("/api/rooms/{code}/params");
+    let put = server
+        .http("PUT", &path, &[("x-instructor-secret", &secret)], &params)
+        .await;
+    assert_eq!(put.status, StatusCode::NO_CONTENT, "{}", put.body);
+    drop(before);
+    let (_after, reloaded) = server.join(&seated).await;
+    assert_ne!(reloaded, ada, "every connection gets a new id");
+    let info = server.http("GET", &format!("/api/rooms/{code}"), &[], "").await;
+    assert_eq!(
+        info.json()["params"]["scenario"]["side"],
+        json!([reloaded]),
+        "the partition names the reloaded tab, not {bo}"
+    );
+
+    let mut bad = server.connect(&format!("{code}?seat=short")).await;
+    let frame = expect_close(&mut bad).await;
+    assert_eq!(u16::from(frame.code), 1008);
+    assert!(frame.reason.contains("seat token"), "{}", frame.reason);
+}

@@ -133,6 +133,35 @@ impl RoomParams {
         self.observers.contains(a) || self.observers.contains(b) || self.scenario.linked(a, b)
     }
 
+    /// Puts `to` wherever the scenario or the observers name `from`. A tab that
+    /// reloads joins the room again under a new id; this keeps it on its side of a
+    /// partition, in its secret group, or in its role of a double spend. True if
+    /// anything changed.
+    pub fn rename_member(&mut self, from: &MemberId, to: &MemberId) -> bool {
+        let mut named: Vec<&mut MemberId> = self.observers.iter_mut().collect();
+        match &mut self.scenario {
+            Scenario::Normal => {}
+            Scenario::Partition { side: group } | Scenario::Collusion { group } => {
+                named.extend(group.iter_mut());
+            }
+            Scenario::DoubleSpend {
+                attacker,
+                merchant,
+                group,
+                ..
+            } => {
+                named.extend([attacker, merchant]);
+                named.extend(group.iter_mut());
+            }
+        }
+        let mut changed = false;
+        for id in named.into_iter().filter(|id| **id == *from) {
+            *id = to.clone();
+            changed = true;
+        }
+        changed
+    }
+
     /// Whether the room may go from `self` to `next`: rules change only with a reset,
     /// so that no two nodes of one epoch ever validate by different rules.
     pub fn check_transition(&self, next: &RoomParams) -> Result<(), ParamsError> {
@@ -416,6 +445,46 @@ mod tests {
         .chain_params();
         assert_ne!(first.name, second.name);
         assert_ne!(first.genesis_time, second.genesis_time);
+    }
+
+    #[test]
+    fn a_renamed_member_keeps_its_place_in_every_role() {
+        let mut params = RoomParams::from_json(&json!({
+            "scenario": {
+                "kind": "double_spend",
+                "attacker": "a",
+                "merchant": "m",
+                "amount": 500_000_000u64,
+                "group": ["a", "b"],
+            },
+            "observers": ["o"],
+        }))
+        .unwrap();
+        assert!(params.rename_member(&id("a"), &id("a2")));
+        assert!(params.rename_member(&id("m"), &id("m2")));
+        assert!(params.rename_member(&id("o"), &id("o2")));
+        assert!(!params.rename_member(&id("x"), &id("y")), "not named");
+        assert_eq!(
+            params.scenario,
+            Scenario::DoubleSpend {
+                attacker: id("a2"),
+                merchant: id("m2"),
+                amount: Amount::from_sat(500_000_000).unwrap(),
+                group: vec![id("a2"), id("b")],
+            }
+        );
+        assert_eq!(params.observers, vec![id("o2")]);
+        let mut partition = RoomParams {
+            scenario: Scenario::Partition {
+                side: vec![id("p"), id("q")],
+            },
+            ..RoomParams::default()
+        };
+        assert!(partition.rename_member(&id("q"), &id("q2")));
+        assert_eq!(partition.scenario.side_of(&id("q2")), Side::Group);
+        assert_eq!(partition.scenario.side_of(&id("q")), Side::Rest);
+        let mut normal = RoomParams::default();
+        assert!(!normal.rename_member(&id("p"), &id("p2")));
     }
 
     #[test]

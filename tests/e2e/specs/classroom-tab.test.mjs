@@ -147,12 +147,8 @@ test('a real room: three tabs mine, pay a classmate, fork and heal, and a reload
   const split = (await tabStatus(bo)).height;
   await mineTo(ada, split + 1);
   const lonely = (await tabStatus(ada)).height;
-  await mineTo(bo, lonely + 1);
-  const sideB = (await tabStatus(bo)).height;
-  await waitStatus(cy, (s) => s.height >= sideB, 'Cy follows Bo on side B');
-  assert.equal((await tabStatus(ada)).height, lonely, 'side A did not hear side B');
-  // A payment made alone on side A lives only in Ada's tab: a reload keeps it. (The
-  // reloaded tab is a new member of the room, outside the partition's sides.)
+  // A payment made alone on side A lives only in Ada's tab: a reload keeps it, and
+  // her seat keeps her on side A though the server gives her a new id.
   const cyAddress = (await tabStatus(cy)).address;
   await ada.getByTestId('pay-to').selectOption(cyAddress);
   await ada.locator('#class-pay-amount').fill('0.25');
@@ -164,6 +160,12 @@ test('a real room: three tabs mine, pay a classmate, fork and heal, and a reload
   await ada.reload();
   await ada.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
   await unmined(ada).waitFor({ timeout: 10_000 });
+  await ada.getByTestId('side').filter({ hasText: 'side A' }).waitFor({ timeout: 10_000 });
+  assert.equal((await tabStatus(bo)).height, split, "side B did not hear Ada's reloaded tab");
+  await mineTo(bo, lonely + 1);
+  const sideB = (await tabStatus(bo)).height;
+  await waitStatus(cy, (s) => s.height >= sideB, 'Cy follows Bo on side B');
+  assert.equal((await tabStatus(ada)).height, lonely, 'side A did not hear side B, before or after the reload');
   await putParams(room, { epoch: 1, chain, scenario: { kind: 'normal' } });
   await converge(pages, sideB, 'after the heal');
   await ada.getByTestId('feed').filter({ hasText: 'Reorganisation' }).waitFor({ timeout: 10_000 });

@@ -14,7 +14,7 @@ use tokio::sync::{Notify, mpsc, watch};
 
 use super::protocol::{PeerEvent, PeerId, PeerRequest};
 use super::rooms::{
-    JoinCode, Left, Limits, NewRoom, Registry, RoomError, RoomInfo, SignalError, StatusBoard,
+    JoinCode, Left, Limits, NewRoom, Registry, RoomError, RoomInfo, Seat, SignalError, StatusBoard,
     StatusError,
 };
 
@@ -139,12 +139,17 @@ impl Hub {
             .ok_or(RoomError::NoSuchRoom(code))
     }
 
-    /// Admits a new peer: it hears its id first, its roommates hear of it.
-    pub fn join(&self, code: &str) -> Result<Connection, RoomError> {
+    /// Admits a new peer: it hears its id first, its roommates hear of it. With a
+    /// seat it takes the place its tab had before a reload, and everyone watching the
+    /// room sees the parameters name it.
+    pub fn join(&self, code: &str, seat: Option<Seat>) -> Result<Connection, RoomError> {
         let now = self.now();
         let mut state = self.lock();
         let code = state.registry.find(code)?;
         let joined = state.registry.join(code, now)?;
+        if let Some(seat) = seat {
+            state.registry.take_seat(joined.peer, seat);
+        }
         let (sender, outbox) = mpsc::channel(MAILBOX_CAPACITY);
         let evicted = Arc::new(Notify::new());
         let mailbox = Mailbox {

@@ -1,4 +1,5 @@
-//! `GET /signal/<code>`: one WebSocket per peer, speaking matchbox's protocol.
+//! `GET /signal/<code>[?seat=<token>]`: one WebSocket per peer, speaking matchbox's
+//! protocol. The seat ([`Seat`]) lets a reloaded tab keep its place in the room.
 //!
 //! A refused join (unknown code, full room) still completes the upgrade and then
 //! closes with a code and a reason, because a browser cannot read the HTTP status of
@@ -7,12 +8,13 @@
 use std::sync::Arc;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use serde::Deserialize;
 
 use super::api::Classroom;
 use super::hub::{Outbound, close_code};
-use super::rooms::RoomError;
+use super::rooms::{RoomError, Seat};
 
 /// Frames above this are cut off by the WebSocket layer itself, before the registry's
 /// clearer (and smaller) per-signal limit is checked.
@@ -21,19 +23,39 @@ const FRAME_CEILING: usize = 256 * 1024;
 /// A close reason must fit in a control frame: 125 bytes minus the 2-byte code.
 const REASON_BYTES: usize = 123;
 
+#[derive(Deserialize)]
+pub struct SignalQuery {
+    seat: Option<String>,
+}
+
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     Path(code): Path<String>,
+    Query(query): Query<SignalQuery>,
     State(classroom): State<Arc<Classroom>>,
 ) -> Response {
     ws.max_message_size(FRAME_CEILING)
         .max_frame_size(FRAME_CEILING)
-        .on_upgrade(move |socket| run_peer(classroom, code, socket))
+        .on_upgrade(move |socket| run_peer(classroom, code, query.seat, socket))
 }
 
-async fn run_peer(classroom: Arc<Classroom>, code: String, mut socket: WebSocket) {
+async fn run_peer(
+    classroom: Arc<Classroom>,
+    code: String,
+    seat: Option<String>,
+    mut socket: WebSocket,
+) {
     let hub = &classroom.hub;
-    let mut connection = match hub.join(&code) {
+    let seat = match seat.as_deref().map(Seat::parse).transpose() {
+        Ok(seat) => seat,
+        Err(error) => {
+            let _ = socket
+                .send(close_frame(close_code::POLICY, &error.to_string()))
+                .await;
+            return;
+        }
+    };
+    let mut connection = match hub.join(&code, seat) {
         Ok(connection) => connection,
         Err(error) => {
             let _ = socket

@@ -9,6 +9,7 @@ use node::classroom::{MemberId, PeerStatus, RoomParams};
 use serde::Deserialize;
 use wasm_bindgen_futures::spawn_local;
 
+use super::clock::random;
 use crate::classroom::board::Board;
 
 /// Why a room cannot be joined, in terms the student can act on.
@@ -51,7 +52,7 @@ impl RoomApi {
         }
     }
 
-    /// `ws(s)://<host>/signal/<CODE>` on this page's host.
+    /// `ws(s)://<host>/signal/<CODE>?seat=<SEAT>` on this page's host.
     pub fn signal_url(&self) -> String {
         let location = web_sys::window().map(|w| w.location());
         let host = location
@@ -62,7 +63,25 @@ impl RoomApi {
             .and_then(|l| l.protocol().ok())
             .is_some_and(|p| p == "https:");
         let scheme = if secure { "wss" } else { "ws" };
-        format!("{scheme}://{host}/signal/{}", self.code)
+        let url = format!("{scheme}://{host}/signal/{}", self.code);
+        match self.seat() {
+            Some(seat) => format!("{url}?seat={seat}"),
+            None => url,
+        }
+    }
+
+    /// This tab's seat in the room: a random token in session storage, so a reload
+    /// keeps it (and with it the tab's place in the instructor's scenario) while every
+    /// tab of the browser has its own. Without storage the tab joins without one.
+    fn seat(&self) -> Option<String> {
+        let storage = web_sys::window()?.session_storage().ok().flatten()?;
+        let key = format!("chainlab.seat.{}", self.code);
+        if let Some(seat) = storage.get_item(&key).ok().flatten() {
+            return Some(seat);
+        }
+        let seat = hex::encode(random::<16>());
+        storage.set_item(&key, &seat).ok()?;
+        Some(seat)
     }
 
     /// The room's current parameters; fails clearly for an unknown code.

@@ -7,13 +7,14 @@
 
 mod bucket;
 mod code;
+mod seat;
 mod secret;
 mod status;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use node::classroom::RoomParams;
+use node::classroom::{MemberId, RoomParams};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use serde::Serialize;
@@ -22,6 +23,7 @@ use serde_json::Value;
 pub use self::bucket::Rate;
 use self::bucket::TokenBucket;
 pub use self::code::JoinCode;
+pub use self::seat::Seat;
 pub use self::secret::InstructorSecret;
 use self::status::Slot;
 pub use self::status::{MemberStatus, StatusBoard, StatusError};
@@ -139,6 +141,8 @@ struct Room {
     /// Validated [`RoomParams`] as JSON, or `null` while the defaults apply.
     params: Value,
     peers: BTreeMap<PeerId, Member>,
+    /// Who holds each seat now, or held it last.
+    seats: HashMap<Seat, PeerId>,
     empty_since: Option<Duration>,
 }
 
@@ -182,6 +186,7 @@ impl Registry {
             created: created_unix,
             params: Value::Null,
             peers: BTreeMap::new(),
+            seats: HashMap::new(),
             empty_since: Some(now),
         };
         self.rooms.insert(code, room);
@@ -226,6 +231,35 @@ impl Registry {
         room.empty_since = None;
         self.peers.insert(peer, code);
         Ok(Joined { peer, roommates })
+    }
+
+    /// Gives `peer` the place of whoever held `seat` before it (the same tab, before a
+    /// reload): the room's parameters now name `peer` wherever they named that one.
+    /// True if the parameters changed.
+    pub fn take_seat(&mut self, peer: PeerId, seat: Seat) -> bool {
+        let max_seats = 4 * self.limits.peers_per_room;
+        let Some(room) = self
+            .peers
+            .get(&peer)
+            .and_then(|code| self.rooms.get_mut(code))
+        else {
+            return false;
+        };
+        if room.seats.len() >= max_seats && !room.seats.contains_key(&seat) {
+            let present = &room.peers;
+            room.seats.retain(|_, holder| present.contains_key(holder));
+        }
+        let Some(previous) = room.seats.insert(seat, peer) else {
+            return false;
+        };
+        let Ok(mut params) = RoomParams::from_json(&room.params) else {
+            return false;
+        };
+        if !params.rename_member(&member_id(previous), &member_id(peer)) {
+            return false;
+        }
+        room.params = serde_json::to_value(&params).expect("room parameters always serialize");
+        true
     }
 
     /// Forgets a peer; `None` when it was already gone (kicked, or its room closed).
@@ -410,3 +444,8 @@ impl Registry {
 
 #[cfg(test)]
 mod tests;
+
+/// How the room's parameters name a peer: the UUID's text, as the tabs see it.
+fn member_id(peer: PeerId) -> MemberId {
+    MemberId::try_from(peer.to_string()).expect("a UUID is a valid member id")
+}

@@ -409,3 +409,38 @@ fn bad_large_and_hasty_statuses_are_refused_and_keep_the_last_good_one() {
         (3, 0)
     );
 }
+
+#[test]
+fn a_tab_that_takes_its_seat_again_keeps_its_side() {
+    use node::classroom::Side;
+    let mut registry = registry(Limits::default());
+    let new = room(&mut registry);
+    let seat = || Seat::parse("seat-of-ada-0123456789").unwrap();
+    let ada = registry.join(new.code, T0).unwrap().peer;
+    assert!(
+        !registry.take_seat(ada, seat()),
+        "a first seat changes nothing"
+    );
+    let bo = registry.join(new.code, T0).unwrap().peer;
+    let params = json!({ "scenario": { "kind": "partition", "side": [ada.to_string()] } });
+    registry
+        .set_params(new.code, &new.secret.to_hex(), params, 10)
+        .unwrap();
+    registry.leave(ada, T0).unwrap();
+    let reloaded = registry.join(new.code, T0).unwrap().peer;
+    assert!(registry.take_seat(reloaded, seat()));
+    let side = |registry: &Registry, peer: PeerId| {
+        let params = RoomParams::from_json(&registry.info(new.code).unwrap().params).unwrap();
+        params.scenario.side_of(&member_id(peer))
+    };
+    assert_eq!(side(&registry, reloaded), Side::Group);
+    assert_eq!(side(&registry, ada), Side::Rest, "the old id is forgotten");
+    assert_eq!(side(&registry, bo), Side::Rest);
+    let stranger = registry.join(new.code, T0).unwrap().peer;
+    let other = Seat::parse("seat-of-someone-else-01").unwrap();
+    assert!(
+        !registry.take_seat(stranger, other),
+        "another seat changes nothing"
+    );
+    assert_eq!(side(&registry, stranger), Side::Rest);
+}
