@@ -901,7 +901,9 @@ async fn a_reloaded_tab_takes_its_seat_and_its_side_back() {
     drop(before);
     let (_after, reloaded) = server.join(&seated).await;
     assert_ne!(reloaded, ada, "every connection gets a new id");
-    let info = server.http("GET", &format!("/api/rooms/{code}"), &[], "").await;
+    let info = server
+        .http("GET", &format!("/api/rooms/{code}"), &[], "")
+        .await;
     assert_eq!(
         info.json()["params"]["scenario"]["side"],
         json!([reloaded]),
