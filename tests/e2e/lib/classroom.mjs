@@ -244,7 +244,8 @@ export async function converge(pages, height, what) {
   const deadline = Date.now() + 30_000;
   let tips = [];
   while (Date.now() < deadline) {
-    const all = await Promise.all(pages.map((page) => tabStatus(page)));
+    // A tab that is reloading has no page to ask for a moment: poll it again.
+    const all = await Promise.all(pages.map((page) => tabStatus(page).catch(() => undefined)));
     tips = all.map((s) => `${s?.height}:${s?.tip}`);
     if (all.every((s) => s && s.height >= height && s.tip === all[0].tip)) return all[0];
     await pages[0].waitForTimeout(250);

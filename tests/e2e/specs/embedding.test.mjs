@@ -37,7 +37,9 @@ async function openCoursePage() {
 /// vertical scrollbar; returns that height.
 async function waitUntilFitted(page, frameElement, frameId) {
   let last;
-  for (let i = 0; i < 100; i++) {
+  // A deadline, not a count: each frame cold-starts the whole app on a busy machine.
+  const end = Date.now() + 60_000;
+  while (Date.now() < end) {
     const posted = await page.evaluate((id) => window.__messages.filter((m) => m.frame === id), frameId);
     const resize = posted.filter((m) => m.data?.type === 'chainlab:resize').at(-1);
     const box = await frameElement.boundingBox();

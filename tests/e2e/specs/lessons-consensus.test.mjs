@@ -126,7 +126,13 @@ for (const lang of ['en', 'zh']) {
       await fast();
       await page.getByTestId('raft-play').click();
       await page.waitForFunction(() => document.querySelector('.raft-server.leader') !== null);
-      await page.waitForTimeout(600);
+      // Simulated time moves only on the page's ticks: wait for a round of heartbeats
+      // to be delivered (events on the timeline), not for wall-clock time.
+      const at = Number(await page.getByTestId('raft-timeline').inputValue());
+      await page.waitForFunction(
+        (at) => Number(document.querySelector('[data-testid="raft-timeline"]').value) >= at + 20,
+        at,
+      );
       await page.getByTestId('raft-play').click();
     };
     await page.goto(`${BASE}/${lang}/lesson/raft/1`);

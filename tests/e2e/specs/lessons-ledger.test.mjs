@@ -223,6 +223,8 @@ test('the ledger widgets load alone as embeds with their settings', async () => 
     await page.goto(`${BASE}${path}`);
     await page.locator(probe).waitFor();
     await shot(page, `embed-${path.split('?')[0].split('/').pop()}`);
+    // The chain embed starts a mining worker; leaving mid-download would abort it.
+    await page.waitForLoadState('networkidle');
   }
   assert.equal(await page.locator('[data-testid^="chain-block-"]').count(), 0);
   assert.deepEqual(page.problems, []);
