@@ -447,19 +447,22 @@ mod tests {
         assert_ne!(first.genesis_time, second.genesis_time);
     }
 
+    /// A double spend by "a" with helper "b" against merchant "m", as the dashboard
+    /// writes it.
+    fn double_spend() -> serde_json::Value {
+        json!({
+            "kind": "double_spend",
+            "attacker": "a",
+            "merchant": "m",
+            "amount": 500_000_000u64,
+            "group": ["a", "b"],
+        })
+    }
+
     #[test]
     fn a_renamed_member_keeps_its_place_in_every_role() {
-        let mut params = RoomParams::from_json(&json!({
-            "scenario": {
-                "kind": "double_spend",
-                "attacker": "a",
-                "merchant": "m",
-                "amount": 500_000_000u64,
-                "group": ["a", "b"],
-            },
-            "observers": ["o"],
-        }))
-        .unwrap();
+        let value = json!({ "scenario": double_spend(), "observers": ["o"] });
+        let mut params = RoomParams::from_json(&value).unwrap();
         assert!(params.rename_member(&id("a"), &id("a2")));
         assert!(params.rename_member(&id("m"), &id("m2")));
         assert!(params.rename_member(&id("o"), &id("o2")));
@@ -489,16 +492,7 @@ mod tests {
 
     #[test]
     fn scenarios_read_as_the_dashboard_writes_them() {
-        let value = json!({
-            "epoch": 2,
-            "scenario": {
-                "kind": "double_spend",
-                "attacker": "a",
-                "merchant": "m",
-                "amount": 500_000_000u64,
-                "group": ["a", "b"],
-            },
-        });
+        let value = json!({ "epoch": 2, "scenario": double_spend() });
         let params = RoomParams::from_json(&value).unwrap();
         assert_eq!(params.epoch, 2);
         assert_eq!(
