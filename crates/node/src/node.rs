@@ -435,8 +435,7 @@ impl Node {
     pub fn submit_transaction(&mut self, tx: Transaction) -> Result<Txid, MempoolError> {
         let txid = self.mempool.add(tx, &self.chain)?;
         self.own_txs.push(txid);
-        self.event(Event::TxAccepted { txid });
-        self.announce(InvItem::Tx(txid));
+        self.accepted_tx(txid);
         Ok(txid)
     }
 
