@@ -128,21 +128,11 @@ impl Snapshot {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = MAGIC.to_vec();
         out.extend_from_slice(&SNAPSHOT_VERSION.to_le_bytes());
-        put_len(&mut out, self.blocks.len());
-        for block in &self.blocks {
-            let bytes = block.encode();
-            put_len(&mut out, bytes.len());
-            out.extend_from_slice(&bytes);
-        }
+        put_items(&mut out, self.blocks.iter().map(Block::encode));
         let wallet = self.wallet.as_deref().unwrap_or_default();
         put_len(&mut out, wallet.len());
         out.extend_from_slice(wallet.as_bytes());
-        put_len(&mut out, self.pending.len());
-        for tx in &self.pending {
-            let bytes = tx.encode();
-            put_len(&mut out, bytes.len());
-            out.extend_from_slice(&bytes);
-        }
+        put_items(&mut out, self.pending.iter().map(Transaction::encode));
         out
     }
 
@@ -156,28 +146,19 @@ impl Snapshot {
         if !(1..=SNAPSHOT_VERSION).contains(&version) {
             return Err(StoreError::UnsupportedVersion(version));
         }
-        let count = read_len(&mut rest)?;
-        // Each block needs at least its length prefix: a forged count cannot allocate.
-        if count > rest.len() / 4 {
-            return Err(StoreError::Truncated);
-        }
-        let mut blocks = Vec::with_capacity(count);
-        for index in 0..count {
-            let len = read_len(&mut rest)?;
-            if len > MAX_MESSAGE_SIZE {
-                return Err(StoreError::Truncated);
-            }
-            let block = Block::decode(take(&mut rest, len)?)
-                .map_err(|error| StoreError::BadBlockEncoding { index, error })?;
-            blocks.push(block);
-        }
+        let blocks = read_items(&mut rest, |index, bytes| {
+            Block::decode(bytes).map_err(|error| StoreError::BadBlockEncoding { index, error })
+        })?;
         let len = read_len(&mut rest)?;
         let wallet =
             std::str::from_utf8(take(&mut rest, len)?).map_err(|_| StoreError::BadWalletText)?;
         let pending = if version == 1 {
             Vec::new()
         } else {
-            read_pending(&mut rest)?
+            read_items(&mut rest, |index, bytes| {
+                Transaction::decode(bytes)
+                    .map_err(|error| StoreError::BadTxEncoding { index, error })
+            })?
         };
         if !rest.is_empty() {
             return Err(StoreError::TrailingBytes(rest.len()));
@@ -230,8 +211,23 @@ impl Snapshot {
     }
 }
 
-fn read_pending(rest: &mut &[u8]) -> Result<Vec<Transaction>, StoreError> {
+/// A count, then each item with its length: the layout of the blocks and of the
+/// pending payments.
+fn put_items(out: &mut Vec<u8>, items: impl ExactSizeIterator<Item = Vec<u8>>) {
+    put_len(out, items.len());
+    for bytes in items {
+        put_len(out, bytes.len());
+        out.extend_from_slice(&bytes);
+    }
+}
+
+/// Reads what [`put_items`] wrote, decoding item `index` with `decode`.
+fn read_items<T>(
+    rest: &mut &[u8],
+    decode: impl Fn(usize, &[u8]) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
     let count = read_len(rest)?;
+    // Each item needs at least its length prefix: a forged count cannot allocate.
     if count > rest.len() / 4 {
         return Err(StoreError::Truncated);
     }
@@ -241,8 +237,7 @@ fn read_pending(rest: &mut &[u8]) -> Result<Vec<Transaction>, StoreError> {
             if len > MAX_MESSAGE_SIZE {
                 return Err(StoreError::Truncated);
             }
-            Transaction::decode(take(rest, len)?)
-                .map_err(|error| StoreError::BadTxEncoding { index, error })
+            decode(index, take(rest, len)?)
         })
         .collect()
 }
